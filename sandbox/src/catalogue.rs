@@ -1,0 +1,227 @@
+//! The demo services, named and shaped after the OSCAR examples and OSCAR Hub entries
+//! (shared/oscar/examples, shared/oscar/hub).
+
+use crate::model::{Service, StorageIo, StrMap, Synchronous};
+
+const OIDC_ALICE: &str = "62bb11b40398f7c8f4ba3a2a7d5e0f9e1f3b6a7c@egi.eu";
+const OIDC_BOB: &str = "9f1c3e5a7b2d4f6a8c0e1b3d5f7a9c2e4b6d8f0a@egi.eu";
+
+fn io(path: &str, suffix: &[&str]) -> StorageIo {
+    StorageIo {
+        storage_provider: "minio.default".into(),
+        path: path.into(),
+        suffix: (!suffix.is_empty()).then(|| suffix.iter().map(|s| s.to_string()).collect()),
+        prefix: None,
+    }
+}
+
+fn vars(pairs: &[(&str, &str)]) -> Option<StrMap> {
+    Some(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    )
+}
+
+fn base(
+    name: &str,
+    image: &str,
+    cpu: &str,
+    memory: &str,
+    log_level: &str,
+    script: &str,
+) -> Service {
+    Service {
+        name: name.into(),
+        cluster_id: "oscar-cluster".into(),
+        cpu: cpu.into(),
+        memory: memory.into(),
+        image: image.into(),
+        log_level: log_level.into(),
+        script: script.into(),
+        synchronous: Synchronous {
+            min_scale: 0,
+            max_scale: 0,
+        },
+        annotations: Some(StrMap::new()),
+        owner: "cluster_admin".into(),
+        visibility: "private".into(),
+        allowed_users: Some(Vec::new()),
+        ..Service::default()
+    }
+}
+
+/// The built-in demo catalogue (before `finalize` fills tokens, labels and storage providers).
+pub(crate) fn demo_services() -> Vec<Service> {
+    let mut out = Vec::new();
+
+    let mut s = base(
+        "cowsay",
+        "ghcr.io/grycap/cowsay",
+        "1.0",
+        "1Gi",
+        "CRITICAL",
+        "#!/bin/sh\n\nif [ \"$INPUT_TYPE\" = \"json\" ]\nthen\n    jq '.message' \"$INPUT_FILE_PATH\" -r | /usr/games/cowsay\nelse\n    cat \"$INPUT_FILE_PATH\" | /usr/games/cowsay\nfi\n",
+    );
+    s.cluster_id = "oscar-replica".into();
+    s.environment.variables = vars(&[("INPUT_TYPE", "json")]);
+    s.visibility = "public".into();
+    out.push(s);
+
+    let mut s = base(
+        "plants-classification",
+        "ai4oshub/plants-classification",
+        "1.0",
+        "2Gi",
+        "CRITICAL",
+        "#!/bin/bash\n\nIMAGE_NAME=$(basename \"$INPUT_FILE_PATH\")\nOUTPUT_FILE=\"$TMP_OUTPUT_DIR/output.json\"\n\ndeepaas-cli predict --files \"$INPUT_FILE_PATH\" --ct application/json 2>&1 | grep -Po \"{'status'.*}\" > \"$OUTPUT_FILE\"\n",
+    );
+    s.input = Some(vec![io("plants/input", &["jpg", "jpeg", "png"])]);
+    s.output = Some(vec![io("plants/output", &[])]);
+    s.visibility = "public".into();
+    out.push(s);
+
+    let mut s = base(
+        "grayify",
+        "ghcr.io/grycap/imagemagick",
+        "1.0",
+        "1Gi",
+        "INFO",
+        "#!/bin/bash\n\necho \"SCRIPT: Invoked Image Grayifier. File available in $INPUT_FILE_PATH\"\nFILE_NAME=`basename \"$INPUT_FILE_PATH\"`\nOUTPUT_FILE=\"$TMP_OUTPUT_DIR/$FILE_NAME\"\necho \"SCRIPT: Converting input image file $INPUT_FILE_PATH to grayscale to output file $OUTPUT_FILE\"\nconvert \"$INPUT_FILE_PATH\" -type Grayscale \"$OUTPUT_FILE\"\n",
+    );
+    s.input = Some(vec![io("grayify/in", &[])]);
+    s.output = Some(vec![io("grayify/out", &[])]);
+    out.push(s);
+
+    let mut s = base(
+        "imagemagick",
+        "ghcr.io/grycap/imagemagick",
+        "0.5",
+        "512Mi",
+        "INFO",
+        "#!/bin/bash\n\nFILE_NAME=$(basename \"$INPUT_FILE_PATH\")\nSTEM=\"${FILE_NAME%.*}\"\nconvert \"$INPUT_FILE_PATH\" -colorspace Gray \"$TMP_OUTPUT_DIR/${STEM}_gray.png\"\nconvert \"$INPUT_FILE_PATH\" -colorspace Gray -edge 1 \"$TMP_OUTPUT_DIR/${STEM}_edges.png\"\nidentify -format '{\"width\":%w,\"height\":%h,\"mean\":%[fx:mean]}' \"$INPUT_FILE_PATH\" > \"$TMP_OUTPUT_DIR/${STEM}_metrics.json\"\n",
+    );
+    s.input = Some(vec![io("imagemagick/input", &[])]);
+    s.output = Some(vec![io("imagemagick/output", &[])]);
+    s.visibility = "public".into();
+    out.push(s);
+
+    let mut s = base(
+        "text-to-speech",
+        "ghcr.io/grycap/text-to-speech-coqui",
+        "4.0",
+        "2Gi",
+        "CRITICAL",
+        "#!/bin/bash\n\nFILE_NAME=$(basename \"$INPUT_FILE_PATH\" | cut -d. -f1)\nOUTPUT_FILE=\"$TMP_OUTPUT_DIR/$FILE_NAME.wav\"\ntts --text \"$(cat \"$INPUT_FILE_PATH\")\" --model_name tts_models/en/ljspeech/glow-tts --out_path \"$OUTPUT_FILE\"\n",
+    );
+    s.input = Some(vec![io("tts/input", &["txt"])]);
+    s.output = Some(vec![io("tts/output", &[])]);
+    s.owner = OIDC_ALICE.into();
+    s.vo = "vo.imagine-ai.eu".into();
+    out.push(s);
+
+    let mut s = base(
+        "table-stats",
+        "python:3.12-slim",
+        "0.5",
+        "512Mi",
+        "CRITICAL",
+        "#!/bin/sh\n\nFILE_NAME=$(basename \"$INPUT_FILE_PATH\" | cut -d. -f1)\npython3 /opt/stats.py \"$INPUT_FILE_PATH\" > \"$TMP_OUTPUT_DIR/$FILE_NAME-stats.json\"\n",
+    );
+    s.input = Some(vec![io("table-stats/input", &["csv"])]);
+    s.output = Some(vec![io("table-stats/output", &[])]);
+    s.owner = OIDC_BOB.into();
+    s.visibility = "restricted".into();
+    s.allowed_users = Some(vec![OIDC_ALICE.into(), OIDC_BOB.into()]);
+    s.vo = "vo.imagine-ai.eu".into();
+    out.push(s);
+
+    let mut s = base(
+        "echo",
+        "alpine:3.20",
+        "0.1",
+        "128Mi",
+        "CRITICAL",
+        "#!/bin/sh\n\ncp \"$INPUT_FILE_PATH\" \"$TMP_OUTPUT_DIR/$(basename \"$INPUT_FILE_PATH\")\"\n",
+    );
+    s.alpine = true;
+    s.visibility = "public".into();
+    out.push(s);
+
+    let mut s = base(
+        "sleep-test",
+        "ubuntu",
+        "1.0",
+        "256Mi",
+        "CRITICAL",
+        "#!/bin/bash\n\necho \"Sleeping $SLEEP_SECONDS seconds\"\nsleep \"$SLEEP_SECONDS\"\nFILE_NAME=$(basename \"$INPUT_FILE_PATH\")\necho \"Slept $SLEEP_SECONDS seconds\" > \"$TMP_OUTPUT_DIR/$FILE_NAME-out.txt\"\n",
+    );
+    s.environment.variables = vars(&[("SLEEP_SECONDS", "5")]);
+    s.input = Some(vec![io("sleep-test/input", &[])]);
+    s.output = Some(vec![io("sleep-test/output", &[])]);
+    out.push(s);
+
+    let mut s = base(
+        "fail-test",
+        "alpine:3.20",
+        "0.2",
+        "256Mi",
+        "CRITICAL",
+        "#!/bin/sh\n\nset -e\necho \"Processing $INPUT_FILE_PATH\"\n/opt/model/run --input \"$INPUT_FILE_PATH\"\n",
+    );
+    s.alpine = true;
+    out.push(s);
+
+    let mut s = base(
+        "noisy-test",
+        "ubuntu",
+        "0.2",
+        "256Mi",
+        "INFO",
+        "#!/bin/bash\n\nfor i in $(seq 1 20); do echo \"step $i: doing something noisy\" >&2; done\nwc -w \"$INPUT_FILE_PATH\" | awk '{print \"Words: \" $1}'\n",
+    );
+    s.visibility = "public".into();
+    out.push(s);
+
+    let mut s = base(
+        "kokoro-tts",
+        "ghcr.io/grycap/kokoro-tts",
+        "2.0",
+        "3Gi",
+        "CRITICAL",
+        "#!/bin/bash\n\nFILE_NAME=$(basename \"$INPUT_FILE_PATH\" | cut -d. -f1)\npython3 /app/kokoro_cli.py --input \"$INPUT_FILE_PATH\" --output \"$TMP_OUTPUT_DIR/$FILE_NAME.wav\"\n",
+    );
+    s.input = Some(vec![io("kokoro-tts/input", &["json"])]);
+    s.output = Some(vec![io("kokoro-tts/output", &[])]);
+    s.visibility = "public".into();
+    out.push(s);
+
+    out
+}
+
+/// `n` generated services `svc-0001`, `svc-0002`, ... for large-catalogue tests.
+pub(crate) fn extra_services(n: usize) -> Vec<Service> {
+    let width = n.to_string().len().max(4);
+    (1..=n)
+        .map(|i| {
+            let mut s = base(
+                &format!("svc-{i:0width$}"),
+                "alpine:3.20",
+                "0.1",
+                "128Mi",
+                "CRITICAL",
+                "#!/bin/sh\n\ncat \"$INPUT_FILE_PATH\"\n",
+            );
+            s.alpine = true;
+            if i % 3 == 0 {
+                s.visibility = "public".into();
+            }
+            if i % 2 == 0 {
+                s.input = Some(vec![io(&format!("svc-{i:0width$}/in"), &[])]);
+                s.output = Some(vec![io(&format!("svc-{i:0width$}/out"), &[])]);
+            }
+            s
+        })
+        .collect()
+}

@@ -1,0 +1,237 @@
+//! `oscar-sandbox`: a local stand-in for an OSCAR cluster, written from `OSCAR-API.md`.
+//!
+//! It speaks the OSCAR REST API on 127.0.0.1 with the real server's quirks (empty bodies,
+//! plain-text errors, `WWW-Authenticate`, `null` fields, v2/v3/v4 config shapes) and the CORS
+//! behaviour of the Helm chart's ingress. It shares no types with the app on purpose.
+
+mod api;
+mod catalogue;
+mod model;
+mod run;
+mod statics;
+mod util;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::task::{JoinHandle, JoinSet};
+
+/// The shape of `GET /system/config` (OSCAR-API.md §6).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ConfigShape {
+    /// v2.x: one flat object with `minio_provider` inside.
+    V2,
+    /// v3.x: `{config, minio_provider}`.
+    V3,
+    /// v4.x: `{config, minio_provider, allowed_image_repositories}`.
+    #[default]
+    V4,
+}
+
+/// Make `/system/*` answer like a server that is not OSCAR.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Impersonate {
+    /// 200 `text/html` page (a web site, a login portal, ...).
+    Html,
+    /// 200 `application/json` that is not OSCAR's (`{"status":"ok","message":"hello"}`).
+    ForeignJson,
+}
+
+/// Fault switches for tests. They apply to `/system/*`, `/run/*` and `/job/*` only.
+#[derive(Clone, Debug, Default)]
+pub struct Faults {
+    /// Delay added before every API response.
+    pub latency_ms: u64,
+    /// Every API request answers this status with a short plain-text body.
+    pub force_status: Option<u16>,
+    /// If > 0, every Nth API request (counted since the last `set_faults`) answers 503.
+    pub error_every: u32,
+    /// Close the TCP connection without answering on `/system/*` requests.
+    pub drop_connection: bool,
+    /// Answer `/system/*` like something that is not OSCAR.
+    pub impersonate: Option<Impersonate>,
+}
+
+/// How to start a [`Sandbox`].
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// TCP port on 127.0.0.1; 0 = ephemeral.
+    pub port: u16,
+    /// Basic-auth user of `/system/*` (default `oscar`).
+    pub username: String,
+    /// Basic-auth password (default `visor-demo`; a demo value, not a secret).
+    pub password: String,
+    /// Emulate the Helm chart's ingress CORS (default true).
+    pub cors: bool,
+    /// Shape of `GET /system/config` (default v4).
+    pub config_shape: ConfigShape,
+    /// Knative present (default true); false: no `serverless_backend`, `/run` is not routed.
+    pub serverless_backend: bool,
+    /// Answer the job list as the pre-v3.6.4 bare map (used by a later stage).
+    pub legacy_jobs: bool,
+    /// Add N generated services `svc-0001`, ... (large-catalogue tests).
+    pub extra_services: usize,
+    /// Serve this built app under `/ui/`, like OSCAR serves its dashboard.
+    pub ui_dir: Option<PathBuf>,
+    /// Initial fault switches.
+    pub faults: Faults,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            port: 0,
+            username: "oscar".into(),
+            password: "visor-demo".into(),
+            cors: true,
+            config_shape: ConfigShape::V4,
+            serverless_backend: true,
+            legacy_jobs: false,
+            extra_services: 0,
+            ui_dir: None,
+            faults: Faults::default(),
+        }
+    }
+}
+
+/// A running OSCAR stand-in. Dropping it stops the server and its connections.
+pub struct Sandbox {
+    url: String,
+    state: Arc<api::Shared>,
+    task: JoinHandle<()>,
+}
+
+impl Sandbox {
+    /// Bind 127.0.0.1:`opts.port` and serve on the current tokio runtime.
+    pub async fn start(opts: Options) -> std::io::Result<Sandbox> {
+        let listener = TcpListener::bind(("127.0.0.1", opts.port)).await?;
+        let port = listener.local_addr()?.port();
+        let state = Arc::new(api::Shared::new(opts, port));
+        let site = Site::Api(state.clone());
+        let task = tokio::spawn(accept_loop(listener, site));
+        Ok(Sandbox {
+            url: format!("http://127.0.0.1:{port}"),
+            state,
+            task,
+        })
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    /// Replace the fault switches (also restarts the `error_every` count).
+    pub fn set_faults(&self, f: Faults) {
+        match self.state.faults.write() {
+            Ok(mut g) => *g = f,
+            Err(poisoned) => *poisoned.into_inner() = f,
+        }
+        self.state.request_count.store(0, Ordering::SeqCst);
+    }
+
+    /// Turn the ingress CORS emulation on or off.
+    pub fn set_cors(&self, on: bool) {
+        self.state.cors.store(on, Ordering::SeqCst);
+    }
+
+    pub fn username(&self) -> &str {
+        &self.state.username
+    }
+
+    pub fn password(&self) -> &str {
+        &self.state.password
+    }
+
+    /// The MinIO endpoint advertised in `/system/config` (placeholder until the S3 server lands).
+    pub fn minio_endpoint(&self) -> String {
+        self.state.minio_endpoint.clone()
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// A static file server for a built SPA, used by the e2e tests and the demo.
+/// Serves a directory at "/" on 127.0.0.1 with an SPA fallback; no CORS headers.
+pub struct StaticSite {
+    url: String,
+    task: JoinHandle<()>,
+}
+
+impl StaticSite {
+    pub async fn start(dir: PathBuf, port: u16) -> std::io::Result<StaticSite> {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+        let port = listener.local_addr()?.port();
+        let task = tokio::spawn(accept_loop(listener, Site::Static(Arc::new(dir))));
+        Ok(StaticSite {
+            url: format!("http://127.0.0.1:{port}"),
+            task,
+        })
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+}
+
+impl Drop for StaticSite {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+#[derive(Clone)]
+enum Site {
+    Api(Arc<api::Shared>),
+    Static(Arc<PathBuf>),
+}
+
+impl Site {
+    async fn handle(self, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, std::io::Error> {
+        match self {
+            Site::Api(state) => api::handle(state, req).await,
+            Site::Static(root) => {
+                let path = req.uri().path().trim_start_matches('/').to_string();
+                Ok(statics::serve(&root, req.method(), &path).await)
+            }
+        }
+    }
+}
+
+/// Accept connections until aborted; connection tasks live in a JoinSet so that aborting
+/// this task (dropping the set) also closes every open connection.
+async fn accept_loop(listener: TcpListener, site: Site) {
+    let mut conns = JoinSet::new();
+    loop {
+        while conns.try_join_next().is_some() {}
+        let stream = match listener.accept().await {
+            Ok((s, _)) => s,
+            Err(_) => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let site = site.clone();
+        conns.spawn(async move {
+            let svc = service_fn(move |req| site.clone().handle(req));
+            // A service error closes the connection without an answer (the drop fault).
+            let _ = http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), svc)
+                .await;
+        });
+    }
+}

@@ -1,0 +1,125 @@
+//! Static file serving for a built SPA (StaticSite and the API port's `/ui/`).
+
+use crate::util::{empty, response, set_header, text, Resp};
+use hyper::{Method, StatusCode};
+use std::path::{Path, PathBuf};
+
+pub(crate) fn content_type(path: &Path) -> &'static str {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    match ext.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "wasm" => "application/wasm",
+        "json" | "map" => "application/json",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "txt" => "text/plain; charset=utf-8",
+        "csv" => "text/csv; charset=utf-8",
+        "wav" => "audio/wav",
+        "woff" => "font/woff",
+        "woff2" => "font/woff2",
+        "ttf" => "font/ttf",
+        "xml" => "application/xml",
+        "webmanifest" => "application/manifest+json",
+        "zip" => "application/zip",
+        "pdf" => "application/pdf",
+        _ => "application/octet-stream",
+    }
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let h = b.get(i + 1..i + 3)?;
+            let h = std::str::from_utf8(h).ok()?;
+            out.push(u8::from_str_radix(h, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+async fn is_file(p: &Path) -> bool {
+    tokio::fs::metadata(p).await.is_ok_and(|m| m.is_file())
+}
+
+async fn send_file(path: &Path) -> Resp {
+    match tokio::fs::read(path).await {
+        Ok(bytes) => {
+            let mut r = response(StatusCode::OK, Some(content_type(path)), bytes);
+            if path.extension().is_some_and(|e| e == "html") {
+                set_header(&mut r, "cache-control", "no-cache");
+            }
+            r
+        }
+        Err(_) => text(StatusCode::NOT_FOUND, "404 page not found"),
+    }
+}
+
+/// Serve `rel` (URL path relative to the site root, without leading '/') from `root`.
+///
+/// Missing paths: a file-like last segment falls back to the root file of that basename
+/// (relative asset URLs asked from a deep link), else index.html with 200 (SPA fallback).
+pub(crate) async fn serve(root: &Path, method: &Method, rel: &str) -> Resp {
+    if method != Method::GET && method != Method::HEAD {
+        let mut r = empty(StatusCode::METHOD_NOT_ALLOWED);
+        set_header(&mut r, "allow", "GET, HEAD");
+        return r;
+    }
+    let Some(decoded) = percent_decode(rel) else {
+        return text(StatusCode::BAD_REQUEST, "bad request");
+    };
+    let mut path: PathBuf = root.to_path_buf();
+    let mut last = None;
+    for seg in decoded.split('/') {
+        if seg == ".." || seg.contains('\\') || seg.contains('\0') {
+            return text(
+                StatusCode::BAD_REQUEST,
+                "bad request: path traversal refused",
+            );
+        }
+        if seg.is_empty() || seg == "." {
+            continue;
+        }
+        path.push(seg);
+        last = Some(seg);
+    }
+    if tokio::fs::metadata(&path).await.is_ok_and(|m| m.is_dir()) {
+        path.push("index.html");
+    }
+    if is_file(&path).await {
+        return send_file(&path).await;
+    }
+    if let Some(seg) = last.filter(|s| s.contains('.')) {
+        let at_root = root.join(seg);
+        if is_file(&at_root).await {
+            return send_file(&at_root).await;
+        }
+    }
+    let index = root.join("index.html");
+    if is_file(&index).await {
+        return send_file(&index).await;
+    }
+    let not_found = root.join("404.html");
+    if is_file(&not_found).await {
+        let mut r = send_file(&not_found).await;
+        *r.status_mut() = StatusCode::OK;
+        return r;
+    }
+    text(StatusCode::NOT_FOUND, "404 page not found")
+}

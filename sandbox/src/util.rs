@@ -1,0 +1,177 @@
+//! Small helpers: randomness from /dev/urandom, timestamps, response builders.
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::header::{HeaderValue, CONTENT_TYPE};
+use hyper::{Response, StatusCode};
+use std::io::Read;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub(crate) type Resp = Response<Full<Bytes>>;
+
+pub(crate) const TEXT: &str = "text/plain; charset=utf-8";
+pub(crate) const JSON: &str = "application/json; charset=utf-8";
+
+/// `n` random bytes from /dev/urandom; falls back to a time-seeded mixer if it cannot be read.
+pub(crate) fn random_bytes(n: usize) -> Vec<u8> {
+    let mut buf = vec![0u8; n];
+    let ok = std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut buf))
+        .is_ok();
+    if !ok {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let mut x = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0x9e37_79b9_7f4a_7c15)
+            ^ COUNTER.fetch_add(0x9e37_79b9_7f4a_7c15, Ordering::Relaxed);
+        for b in buf.iter_mut() {
+            // splitmix64
+            x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = x;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            *b = (z ^ (z >> 31)) as u8;
+        }
+    }
+    buf
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A service token as OSCAR makes it: hex of 32 random bytes (§2).
+pub(crate) fn new_token() -> String {
+    hex(&random_bytes(32))
+}
+
+/// A random UUID v4 string.
+#[allow(dead_code)] // used by job names in the next stage
+pub(crate) fn new_uuid() -> String {
+    let mut b = random_bytes(16);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex(&b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+/// (year, month, day, hour, minute, second, millisecond) in UTC, now.
+pub(crate) fn now_utc() -> (i64, u32, u32, u32, u32, u32, u32) {
+    let d = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let secs = d.as_secs() as i64;
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400) as u32;
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (
+        year,
+        month,
+        day,
+        sod / 3600,
+        (sod / 60) % 60,
+        sod % 60,
+        d.subsec_millis(),
+    )
+}
+
+/// Python logging's default asctime: `2026-06-10 09:12:03,123`.
+pub(crate) fn log_time() -> String {
+    let (y, mo, d, h, mi, s, ms) = now_utc();
+    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02},{ms:03}")
+}
+
+pub(crate) fn response(
+    status: StatusCode,
+    content_type: Option<&str>,
+    body: impl Into<Bytes>,
+) -> Resp {
+    let mut r = Response::new(Full::new(body.into()));
+    *r.status_mut() = status;
+    if let Some(ct) = content_type {
+        if let Ok(v) = HeaderValue::from_str(ct) {
+            r.headers_mut().insert(CONTENT_TYPE, v);
+        }
+    }
+    r
+}
+
+/// A gin `c.Status(code)`: no body, no content type.
+pub(crate) fn empty(status: StatusCode) -> Resp {
+    response(status, None, Bytes::new())
+}
+
+/// A gin `c.String(code, ...)`.
+pub(crate) fn text(status: StatusCode, body: impl Into<String>) -> Resp {
+    response(status, Some(TEXT), body.into())
+}
+
+pub(crate) fn json(status: StatusCode, v: &impl serde::Serialize) -> Resp {
+    match serde_json::to_vec(v) {
+        Ok(b) => response(status, Some(JSON), b),
+        Err(e) => text(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+/// gin's NoRoute answer.
+pub(crate) fn not_found() -> Resp {
+    response(
+        StatusCode::NOT_FOUND,
+        Some("text/plain"),
+        "404 page not found",
+    )
+}
+
+pub(crate) fn set_header(r: &mut Resp, name: &'static str, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        r.headers_mut().insert(name, v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_is_64_lower_hex() {
+        let t = new_token();
+        assert_eq!(t.len(), 64);
+        assert!(t
+            .bytes()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)));
+        assert_ne!(t, new_token());
+    }
+
+    #[test]
+    fn uuid_v4_shape() {
+        let u = new_uuid();
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "4");
+    }
+
+    #[test]
+    fn log_time_shape() {
+        let t = log_time();
+        assert_eq!(t.len(), 23);
+        assert!(t.starts_with("20"));
+        assert_eq!(&t[19..20], ",");
+    }
+}

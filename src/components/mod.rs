@@ -1,0 +1,13 @@
+//! Reusable view pieces, one component per file.
+
+mod alert;
+mod app_header;
+mod guard;
+mod login_form;
+mod service_card;
+
+pub use alert::ErrorAlert;
+pub use app_header::AppHeader;
+pub use guard::Guard;
+pub use login_form::LoginForm;
+pub use service_card::ServiceCardView;

@@ -1,0 +1,138 @@
+//! The only code that talks to the network. Every call returns
+//! `Result<T, ApiError>`, has a timeout, and is aborted when its future is
+//! dropped (a page left, a resource re-run), so no answer lands on a stale view.
+
+use crate::oscar::{ApiError, ClusterConfig, Credentials, Endpoint, Service, ServiceList};
+use crate::routes::encode_component;
+use crate::session::Session;
+use gloo_net::http::{Request, RequestBuilder};
+use leptos::prelude::{set_timeout_with_handle, TimeoutHandle};
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Duration;
+use web_sys::{AbortController, RequestMode};
+
+/// How long a `/system/*` call may take before the user is told.
+const SYSTEM_TIMEOUT_SECS: u32 = 20;
+
+/// Aborts its request when dropped, and after a timeout.
+struct Flight {
+    controller: Option<AbortController>,
+    timer: Option<TimeoutHandle>,
+    timed_out: Rc<Cell<bool>>,
+}
+
+impl Flight {
+    fn start(seconds: u32) -> Self {
+        let controller = AbortController::new().ok();
+        let timed_out = Rc::new(Cell::new(false));
+        let timer = controller.clone().and_then(|c| {
+            let flag = timed_out.clone();
+            set_timeout_with_handle(
+                move || {
+                    flag.set(true);
+                    c.abort();
+                },
+                Duration::from_secs(u64::from(seconds)),
+            )
+            .ok()
+        });
+        Self { controller, timer, timed_out }
+    }
+
+    fn attach(&self, builder: RequestBuilder) -> RequestBuilder {
+        builder.abort_signal(self.controller.as_ref().map(|c| c.signal()).as_ref())
+    }
+}
+
+impl Drop for Flight {
+    fn drop(&mut self) {
+        if let Some(t) = self.timer.take() {
+            t.clear();
+        }
+        if let Some(c) = self.controller.take() {
+            c.abort();
+        }
+    }
+}
+
+/// A finished HTTP exchange: the status and the body text.
+struct Answer {
+    status: u16,
+    body: String,
+}
+
+/// Sends a request and reads the whole body, mapping every failure.
+async fn exchange(endpoint: &Endpoint, builder: RequestBuilder, seconds: u32) -> Result<Answer, ApiError> {
+    let flight = Flight::start(seconds);
+    let request = flight.attach(builder).build().map_err(|_| ApiError::InvalidEndpoint(
+        "The browser refused to build this request; check the address.".into(),
+    ))?;
+    let response = match request.send().await {
+        Ok(r) => r,
+        Err(_) if flight.timed_out.get() => return Err(ApiError::Timeout { seconds }),
+        Err(_) => return Err(diagnose_failure(endpoint).await),
+    };
+    let status = response.status();
+    let body = match response.text().await {
+        Ok(b) => b,
+        Err(_) if flight.timed_out.get() => return Err(ApiError::Timeout { seconds }),
+        Err(_) => return Err(ApiError::ConnectionLost),
+    };
+    Ok(Answer { status, body })
+}
+
+/// `fetch` says only "failed" for both a dead host and a CORS refusal. A
+/// no-cors probe of `/health` (which needs no auth and no CORS to complete)
+/// tells them apart: if it completes, the cluster is up and CORS blocked us.
+async fn diagnose_failure(endpoint: &Endpoint) -> ApiError {
+    let flight = Flight::start(8);
+    let probe = flight.attach(Request::get(&endpoint.url("/health")).mode(RequestMode::NoCors));
+    match probe.send().await {
+        Ok(_) => ApiError::CorsBlocked { endpoint: endpoint.to_string() },
+        Err(_) => ApiError::Unreachable { endpoint: endpoint.to_string() },
+    }
+}
+
+fn authorized(builder: RequestBuilder, credentials: &Credentials) -> RequestBuilder {
+    builder.header("Authorization", &credentials.authorization())
+}
+
+/// Checks the credentials with `GET /system/config` and returns the parsed
+/// configuration (OSCAR-API.md §6). Anything that is not an OSCAR config is
+/// reported as "not OSCAR", with the reason.
+pub async fn login(endpoint: &Endpoint, credentials: &Credentials) -> Result<ClusterConfig, ApiError> {
+    let builder = authorized(Request::get(&endpoint.url("/system/config")), credentials);
+    let answer = exchange(endpoint, builder, SYSTEM_TIMEOUT_SECS).await?;
+    let not_oscar = |why: String| ApiError::NotOscar { endpoint: endpoint.to_string(), why };
+    match answer.status {
+        200 => ClusterConfig::parse(&answer.body).map_err(not_oscar),
+        404 | 405 => Err(not_oscar(format!("it has no /system/config (HTTP {})", answer.status))),
+        status => Err(ApiError::from_status(status, &answer.body, "configuration endpoint")),
+    }
+}
+
+/// `GET /system/services`.
+pub async fn list_services(session: &Session) -> Result<ServiceList, ApiError> {
+    let builder = authorized(Request::get(&session.endpoint.url("/system/services")), &session.credentials);
+    let answer = exchange(&session.endpoint, builder, SYSTEM_TIMEOUT_SECS).await?;
+    match answer.status {
+        200 => ServiceList::parse(&answer.body)
+            .map_err(|why| ApiError::NotOscar { endpoint: session.endpoint.to_string(), why }),
+        status => Err(ApiError::from_status(status, &answer.body, "service list")),
+    }
+}
+
+/// `GET /system/services/{name}`.
+pub async fn get_service(session: &Session, name: &str) -> Result<Service, ApiError> {
+    let path = format!("/system/services/{}", encode_component(name));
+    let builder = authorized(Request::get(&session.endpoint.url(&path)), &session.credentials);
+    let answer = exchange(&session.endpoint, builder, SYSTEM_TIMEOUT_SECS).await?;
+    match answer.status {
+        200 => serde_json::from_str::<serde_json::Value>(&answer.body)
+            .map_err(|_| "the service definition is not JSON".to_string())
+            .and_then(Service::from_value)
+            .map_err(|why| ApiError::NotOscar { endpoint: session.endpoint.to_string(), why }),
+        status => Err(ApiError::from_status(status, &answer.body, &format!("service “{name}”"))),
+    }
+}

@@ -1,0 +1,16 @@
+//! The pure core that knows OSCAR: its JSON shapes, its endpoints, its status
+//! codes and quirks (see OSCAR-API.md). Nothing here touches the browser, so
+//! all of it is tested natively with `cargo test`.
+
+pub mod auth;
+pub mod config;
+pub mod endpoint;
+pub mod error;
+pub mod lenient;
+pub mod service;
+
+pub use auth::{Credentials, Secret};
+pub use config::{ClusterConfig, ConfigShape, MinioProvider};
+pub use endpoint::Endpoint;
+pub use error::ApiError;
+pub use service::{Service, ServiceList, ServiceName, ServiceToken};

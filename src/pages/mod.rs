@@ -1,0 +1,11 @@
+//! One component per route.
+
+mod login;
+mod not_found;
+mod service;
+mod services;
+
+pub use login::LoginPage;
+pub use not_found::NotFound;
+pub use service::ServicePage;
+pub use services::ServicesPage;
