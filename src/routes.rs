@@ -49,12 +49,15 @@ pub fn detect_base(pathname: &str) -> String {
             from = end;
         }
     }
-    // Not on a known route: the base is the directory of the page.
-    let dir = match pathname.rfind('/') {
-        Some(i) if pathname[i + 1..].contains('.') => &pathname[..i],
-        _ => pathname,
-    };
-    dir.trim_end_matches('/').to_string()
+    // Not on a known route. A directory (`/ui/`) or a file in it
+    // (`/ui/index.html`) is the base; any other path is an unknown route of an
+    // app served at the root, which then shows "Page not found".
+    match pathname.rfind('/') {
+        Some(i) if i + 1 == pathname.len() || pathname[i + 1..].contains('.') => {
+            pathname[..i].trim_end_matches('/').to_string()
+        }
+        _ => String::new(),
+    }
 }
 
 /// When the app is served the way OSCAR serves its dashboard (under `/ui`
@@ -99,7 +102,8 @@ mod tests {
         assert_eq!(detect_base("/ui/services/cowsay"), "/ui");
         assert_eq!(detect_base("/a/b/visor/login"), "/a/b/visor");
         assert_eq!(detect_base("/loginx/services"), "/loginx");
-        assert_eq!(detect_base("/nothing/here"), "/nothing/here");
+        assert_eq!(detect_base("/nothing/here"), "");
+        assert_eq!(detect_base("/visor/nothing/here/"), "/visor/nothing/here");
     }
 
     #[test]

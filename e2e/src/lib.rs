@@ -1,1 +1,292 @@
+//! The e2e harness: serves the built `dist/` on one port and runs the OSCAR
+//! stand-in on others (cross-origin, as in a real deployment), starts
+//! chromedriver and a headless Chromium, and gives tests a few user-level
+//! actions: go to a page, fill a field by its label, press a button by its
+//! text, and wait for what a user would see. Every wait polls a condition
+//! with a deadline; there are no fixed sleeps.
 
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use oscar_sandbox::StaticSite;
+use serde_json::{json, Value};
+use std::future::Future;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+pub use oscar_sandbox::{ConfigShape, Faults, Impersonate, Options, Sandbox};
+
+/// How long a user-visible condition may take to appear.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+/// The built app; `VISOR_DIST` overrides the default `<repo>/dist`.
+pub fn dist_dir() -> PathBuf {
+    let dir = std::env::var_os("VISOR_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../dist"));
+    assert!(
+        dir.join("index.html").is_file(),
+        "{} has no index.html: build the app first (`trunk build --release`, done by scripts/test.sh)",
+        dir.display()
+    );
+    dir
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port on 127.0.0.1")
+}
+
+/// A port on 127.0.0.1 where nothing listens (for "endpoint does not answer").
+pub fn closed_port() -> u16 {
+    free_port()
+}
+
+static PROFILE_SEQ: AtomicUsize = AtomicUsize::new(0);
+
+/// A chromedriver process with its own empty Chromium profile; both go away
+/// on drop, even when the test panicked.
+struct Driver {
+    child: Child,
+    port: u16,
+    profile: PathBuf,
+}
+
+impl Driver {
+    async fn start() -> Driver {
+        let port = free_port();
+        let profile = std::env::temp_dir().join(format!(
+            "visor-e2e-{}-{}",
+            std::process::id(),
+            PROFILE_SEQ.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&profile);
+        std::fs::create_dir_all(&profile).expect("profile dir");
+        let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+        let child = Command::new(&binary)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {binary}: {e} (scripts/install-tools.sh installs it)"));
+        let driver = Driver { child, port, profile };
+        let deadline = Instant::now() + PATIENCE;
+        while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start on port {port}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        driver
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// A browser tab on the app, plus the helpers tests use.
+#[derive(Clone)]
+pub struct Page {
+    pub client: Client,
+    /// Where `dist/` is served, e.g. `http://127.0.0.1:41234` (no slash).
+    pub app_url: String,
+}
+
+/// Runs `body` against a fresh headless Chromium showing the app served from
+/// `dist/` on its own port. The browser and driver are always shut down,
+/// and a panic in `body` is re-raised afterwards so the test fails.
+pub async fn with_app<F, Fut>(body: F)
+where
+    F: FnOnce(Page) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let site = StaticSite::start(dist_dir(), 0).await.expect("serve dist/");
+    with_browser(site.url(), body).await;
+    drop(site);
+}
+
+/// Like [`with_app`], for an app served elsewhere (e.g. the stand-in's `/ui/`).
+pub async fn with_browser<F, Fut>(app_url: String, body: F)
+where
+    F: FnOnce(Page) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let driver = Driver::start().await;
+    let caps = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--window-size=1280,900",
+                format!("--user-data-dir={}", driver.profile.display()),
+            ]
+        }
+    });
+    let Value::Object(caps) = caps else { unreachable!("a literal object") };
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let client = ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a WebDriver session in headless Chromium");
+    let page = Page { client: client.clone(), app_url };
+    let outcome = tokio::spawn(body(page)).await;
+    let _ = client.close().await;
+    drop(driver);
+    if let Err(e) = outcome {
+        if e.is_panic() {
+            std::panic::resume_unwind(e.into_panic());
+        }
+        panic!("test task failed: {e}");
+    }
+}
+
+/// Polls `probe` until it returns `Some`, or fails the test after `PATIENCE`.
+pub async fn eventually<T, P, Fut>(what: &str, mut probe: P) -> T
+where
+    P: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if let Some(v) = probe().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out after {PATIENCE:?} waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+impl Page {
+    /// Opens an in-app path such as `/login`.
+    pub async fn open(&self, path: &str) {
+        self.client.goto(&format!("{}{path}", self.app_url)).await.expect("navigate");
+    }
+
+    /// The current path and query, without the origin.
+    pub async fn path(&self) -> String {
+        let url = self.client.current_url().await.expect("current url");
+        match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        }
+    }
+
+    /// The full current URL.
+    pub async fn url(&self) -> String {
+        self.client.current_url().await.expect("current url").to_string()
+    }
+
+    /// Waits until the path (with query) satisfies `pred`.
+    pub async fn wait_path(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        eventually(what, || async {
+            let p = self.path().await;
+            pred(&p).then_some(p)
+        })
+        .await
+    }
+
+    /// The input labelled `label` (via `<label for>`), once it exists.
+    pub async fn field(&self, label: &str) -> Element {
+        let xpath = format!("//label[normalize-space()='{label}']");
+        let id = eventually(&format!("a field labelled “{label}”"), || async {
+            let l = self.client.find(Locator::XPath(&xpath)).await.ok()?;
+            l.attr("for").await.ok().flatten()
+        })
+        .await;
+        self.client.find(Locator::Id(&id)).await.expect("the labelled input")
+    }
+
+    /// Replaces the text of the field labelled `label`.
+    pub async fn fill(&self, label: &str, value: &str) {
+        let field = self.field(label).await;
+        field.clear().await.expect("clear");
+        if !value.is_empty() {
+            field.send_keys(value).await.expect("type");
+        }
+    }
+
+    /// The current value of the field labelled `label`.
+    pub async fn value_of(&self, label: &str) -> String {
+        self.field(label).await.prop("value").await.ok().flatten().unwrap_or_default()
+    }
+
+    /// Presses the button whose text is `text`.
+    pub async fn press(&self, text: &str) {
+        let xpath = format!("//button[normalize-space()='{text}']");
+        let button = eventually(&format!("a button “{text}”"), || async {
+            let b = self.client.find(Locator::XPath(&xpath)).await.ok()?;
+            b.is_enabled().await.ok()?.then_some(b)
+        })
+        .await;
+        button.click().await.expect("click");
+    }
+
+    /// The texts of all elements matching `css`, now.
+    pub async fn texts(&self, css: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for el in self.client.find_all(Locator::Css(css)).await.unwrap_or_default() {
+            if let Ok(t) = el.text().await {
+                out.push(t);
+            }
+        }
+        out
+    }
+
+    /// Waits until an element matching `css` has text satisfying `pred`, and returns it.
+    pub async fn wait_text(&self, css: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let texts = self.texts(css).await;
+            if let Some(t) = texts.iter().find(|t| pred(t)) {
+                return t.clone();
+            }
+            if Instant::now() >= deadline {
+                let path = self.path().await;
+                panic!("timed out after {PATIENCE:?} waiting for the expected text in {css} on {path}; saw {texts:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits for an alert (`role="alert"`) containing `needle` and returns its text.
+    pub async fn alert_containing(&self, needle: &str) -> String {
+        eventually(&format!("an alert saying “{needle}”"), || async {
+            let texts = self.texts("[role=alert]").await;
+            texts.into_iter().find(|t| t.contains(needle))
+        })
+        .await
+    }
+
+    /// Runs a script in the page and returns its JSON result.
+    pub async fn js(&self, script: &str) -> Value {
+        self.client.execute(script, vec![]).await.expect("script")
+    }
+
+    /// Logs in through the form.
+    pub async fn log_in(&self, endpoint: &str, username: &str, password: &str) {
+        self.fill("Endpoint", endpoint).await;
+        self.fill("Username", username).await;
+        self.fill("Password", password).await;
+        self.press("Log in").await;
+    }
+
+    /// Asserts that no secret left sessionStorage: localStorage and cookies
+    /// are empty, and `secret` is in neither the URL nor the page's text.
+    pub async fn assert_secret_stays_in_session_storage(&self, secret: &str) {
+        assert_eq!(self.js("return window.localStorage.length").await, json!(0), "localStorage must stay empty");
+        assert_eq!(self.js("return document.cookie").await, json!(""), "no cookies");
+        assert!(!self.url().await.contains(secret), "the password is in the URL");
+        let text = self.js("return document.body.innerText").await;
+        assert!(!text.as_str().unwrap_or_default().contains(secret), "the password is shown on the page");
+    }
+}
