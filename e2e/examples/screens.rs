@@ -1,0 +1,42 @@
+//! Saves screenshots of the main pages (phone and desktop widths, light and
+//! dark) to e2e/artifacts/, for reviewing the look. Not a test.
+//! `cargo run -p e2e --example screens` after `trunk build --release`.
+
+use e2e::{with_app, Options, Sandbox};
+
+#[tokio::main]
+async fn main() {
+    let oscar = Sandbox::start(Options::default()).await.expect("stand-in");
+    let (url, user, pass) = (oscar.url(), oscar.username().to_string(), oscar.password().to_string());
+    let out = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts");
+    std::fs::create_dir_all(&out).expect("artifacts dir");
+    with_app(move |page| async move {
+        let shoot = |name: String| {
+            let page = page.clone();
+            let out = out.clone();
+            async move {
+                let png = page.client.screenshot().await.expect("screenshot");
+                std::fs::write(out.join(format!("{name}.png")), png).expect("write png");
+            }
+        };
+        for (w, h) in [(360, 780), (1280, 860)] {
+            page.client.set_window_size(w, h).await.expect("resize");
+            page.open("/login").await;
+            page.field("Endpoint").await;
+            shoot(format!("login-{w}")).await;
+            page.log_in(&url, &user, "wrong").await;
+            page.alert_containing("refused").await;
+            shoot(format!("login-error-{w}")).await;
+            page.fill("Password", &pass).await;
+            page.press("Log in").await;
+            page.wait_text(".service-count", |t| t.ends_with("services")).await;
+            shoot(format!("services-{w}")).await;
+            page.open("/services/grayify").await;
+            page.wait_text(".facts", |t| t.contains("Image")).await;
+            shoot(format!("service-{w}")).await;
+            page.press("Log out").await;
+            page.wait_path("login", |p| p.starts_with("/login")).await;
+        }
+    })
+    .await;
+}
