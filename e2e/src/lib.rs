@@ -129,7 +129,8 @@ where
                 "--disable-sync", "--window-size=1280,900",
                 format!("--user-data-dir={}", driver.profile.display()),
             ]
-        }
+        },
+        "goog:loggingPrefs": { "browser": "ALL" }
     });
     let Value::Object(caps) = caps else { unreachable!("a literal object") };
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
@@ -147,6 +148,20 @@ where
             std::panic::resume_unwind(e.into_panic());
         }
         panic!("test task failed: {e}");
+    }
+}
+
+/// chromedriver's console-log command (`POST /session/{id}/se/log`), which
+/// drains the browser console messages collected since the last call.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(json!({ "type": "browser" }).to_string()))
     }
 }
 
@@ -272,6 +287,15 @@ impl Page {
         self.client.execute(script, vec![]).await.expect("script")
     }
 
+    /// The browser console messages logged since the last call.
+    pub async fn console(&self) -> Vec<String> {
+        let entries = self.client.issue_cmd(BrowserLog).await.expect("browser log");
+        entries
+            .as_array()
+            .map(|list| list.iter().filter_map(|e| e["message"].as_str().map(String::from)).collect())
+            .unwrap_or_default()
+    }
+
     /// Logs in through the form.
     pub async fn log_in(&self, endpoint: &str, username: &str, password: &str) {
         self.fill("Endpoint", endpoint).await;
@@ -281,12 +305,19 @@ impl Page {
     }
 
     /// Asserts that no secret left sessionStorage: localStorage and cookies
-    /// are empty, and `secret` is in neither the URL nor the page's text.
+    /// are empty, and `secret` is in neither the URL, the page's text nor
+    /// the console.
     pub async fn assert_secret_stays_in_session_storage(&self, secret: &str) {
         assert_eq!(self.js("return window.localStorage.length").await, json!(0), "localStorage must stay empty");
         assert_eq!(self.js("return document.cookie").await, json!(""), "no cookies");
         assert!(!self.url().await.contains(secret), "the password is in the URL");
         let text = self.js("return document.body.innerText").await;
         assert!(!text.as_str().unwrap_or_default().contains(secret), "the password is shown on the page");
+        // A probe proves the console channel works, so "no leak" means something.
+        self.js("console.info('visor-console-probe'); return null").await;
+        let console = self.console().await;
+        assert!(console.iter().any(|m| m.contains("visor-console-probe")), "the console log is readable");
+        let leaked = console.iter().filter(|m| m.contains(secret)).count();
+        assert_eq!(leaked, 0, "console messages contain the password");
     }
 }

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Benchmarks (not tests): medians over several runs, printed as ratios,
+# because these machines are shared and noisy.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/env.sh
+bash scripts/install-tools.sh
+trunk build --release
+bash scripts/bundle-size.sh dist
+cargo run --locked -q -p e2e --example bench_list
