@@ -69,7 +69,7 @@ pub fn cluster_serving_ui(origin: &str, base: &str) -> Option<String> {
 /// Strips the base from a full path, giving the in-app path.
 pub fn strip_base<'a>(pathname: &'a str, base: &str) -> &'a str {
     match pathname.strip_prefix(base) {
-        Some(rest) if rest.is_empty() => "/",
+        Some("") => "/",
         Some(rest) if rest.starts_with('/') => rest,
         _ => pathname,
     }

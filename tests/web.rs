@@ -101,7 +101,7 @@ async fn service_card_shows_name_link_resources_and_modes() {
     assert_eq!(link.get_attribute("href").as_deref(), Some("/services/grayify"));
     assert_eq!(link.text_content().as_deref(), Some("grayify"));
     assert_eq!(text_of(&root, ".badge").as_deref(), Some("sync · async"));
-    let facts = text_of(&root, ".service-card__facts").unwrap_or_default();
+    let facts = text_of(&root, ".facts-row").unwrap_or_default();
     for expected in ["CPU", "0.5", "Memory", "1Gi", "Owner", "cluster_admin", "Visibility", "public"] {
         assert!(facts.contains(expected), "{expected} missing from {facts}");
     }

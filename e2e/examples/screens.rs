@@ -32,7 +32,7 @@ async fn main() {
             page.wait_text(".service-count", |t| t.ends_with("services")).await;
             shoot(format!("services-{w}")).await;
             page.open("/services/grayify").await;
-            page.wait_text(".facts", |t| t.contains("Image")).await;
+            page.wait_text(".facts-row--page", |t| t.contains("Image")).await;
             shoot(format!("service-{w}")).await;
             page.press("Log out").await;
             page.wait_path("login", |p| p.starts_with("/login")).await;

@@ -150,7 +150,7 @@ async fn a_deep_link_leads_through_login_back_to_the_service() {
         page.log_in(&url, &user, &pass).await;
         page.wait_path("the deep-linked service", |p| p == "/services/cowsay").await;
         page.wait_text("h1", |t| t == "cowsay").await;
-        page.wait_text(".facts", |t| t.contains("ghcr.io/grycap/cowsay")).await;
+        page.wait_text(".facts-row--page", |t| t.contains("ghcr.io/grycap/cowsay")).await;
 
         page.open("/no/such/page").await;
         page.wait_text("h1", |t| t == "Page not found").await;

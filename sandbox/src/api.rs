@@ -5,7 +5,7 @@ use crate::catalogue;
 use crate::model::{parse_service, valid_service_name, Service};
 use crate::run;
 use crate::statics;
-use crate::util::{empty, json, new_token, not_found, response, set_header, text, Resp};
+use crate::util::{empty, json, new_token, not_found, response, set_header, text, Resp, TEXT};
 use crate::{ConfigShape, Faults, Impersonate, Options};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
@@ -567,26 +567,18 @@ async fn run_service(
         Err(r) => return *r,
     };
     let started = Instant::now();
-    let input = match run::decode_input(body) {
-        Ok(i) => i,
-        // The supervisor crashes; the watchdog reports it (§7).
-        Err(e) => {
-            return text(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("exit status 1\n{e}\n"),
-            )
+    let mut r = match run::invoke(&svc, body).await {
+        Ok(out) => {
+            let mut r = response(StatusCode::OK, None, out);
+            // The watchdog echoes the request Content-Type (§7).
+            if let Some(ct) = content_type {
+                r.headers_mut().insert(CONTENT_TYPE, ct);
+            }
+            r
         }
+        // The supervisor crashed (e.g. a body that is not base64); the watchdog says 500.
+        Err(run::Crash(out)) => response(StatusCode::INTERNAL_SERVER_ERROR, Some(TEXT), out),
     };
-    let delay = run::run_delay(&svc);
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
-    }
-    let out = (run::handler_for(&svc.name))(&svc, &input);
-    let mut r = response(StatusCode::OK, None, run::render(&svc, out));
-    // The watchdog echoes the request Content-Type (§7).
-    if let Some(ct) = content_type {
-        r.headers_mut().insert(CONTENT_TYPE, ct);
-    }
     set_header(
         &mut r,
         "x-duration-seconds",

@@ -83,6 +83,18 @@ pub(crate) fn demo_services() -> Vec<Service> {
     out.push(s);
 
     let mut s = base(
+        "plants-classification-sync",
+        "deephdc/deep-oc-plants-classification-tf",
+        "1.0",
+        "2Gi",
+        "CRITICAL",
+        "#!/bin/bash\n\nIMAGE=\"$INPUT_FILE_PATH.$INPUT_TYPE\"\nmv \"$INPUT_FILE_PATH\" \"$IMAGE\"\ndeepaas-cli predict --files \"$IMAGE\" --ct application/json -o \"$TMP_OUTPUT_DIR/output.json\"\n",
+    );
+    s.environment.variables = vars(&[("INPUT_TYPE", "image")]);
+    s.visibility = "public".into();
+    out.push(s);
+
+    let mut s = base(
         "grayify",
         "ghcr.io/grycap/imagemagick",
         "1.0",
@@ -99,8 +111,8 @@ pub(crate) fn demo_services() -> Vec<Service> {
         "ghcr.io/grycap/imagemagick",
         "0.5",
         "512Mi",
-        "INFO",
-        "#!/bin/bash\n\nFILE_NAME=$(basename \"$INPUT_FILE_PATH\")\nSTEM=\"${FILE_NAME%.*}\"\nconvert \"$INPUT_FILE_PATH\" -colorspace Gray \"$TMP_OUTPUT_DIR/${STEM}_gray.png\"\nconvert \"$INPUT_FILE_PATH\" -colorspace Gray -edge 1 \"$TMP_OUTPUT_DIR/${STEM}_edges.png\"\nidentify -format '{\"width\":%w,\"height\":%h,\"mean\":%[fx:mean]}' \"$INPUT_FILE_PATH\" > \"$TMP_OUTPUT_DIR/${STEM}_metrics.json\"\n",
+        "CRITICAL",
+        "#!/bin/bash\n\nFILE_NAME=$(basename \"$INPUT_FILE_PATH\")\nSTEM=\"${FILE_NAME%.*}\"\ncase \"$STEM\" in event-file-*) STEM=input ;; esac\nOUT=\"$TMP_OUTPUT_DIR/$STEM\"\nconvert \"$INPUT_FILE_PATH\" -colorspace Gray \"${OUT}_gray.png\"\nconvert \"${OUT}_gray.png\" -define convolve:scale='!' -morphology Convolve Sobel \"${OUT}_edges.png\"\nW=$(identify -format %w \"$INPUT_FILE_PATH\")\nH=$(identify -format %h \"$INPUT_FILE_PATH\")\nMEAN=$(convert \"${OUT}_gray.png\" -format '%[fx:mean*255]' info:)\nDENSITY=$(convert \"${OUT}_edges.png\" -threshold 25% -format '%[fx:mean]' info:)\nprintf '{\"width\":%s,\"height\":%s,\"mean_luma\":%s,\"edge_density\":%s}' \"$W\" \"$H\" \"$MEAN\" \"$DENSITY\" > \"${OUT}_metrics.json\"\n",
     );
     s.input = Some(vec![io("imagemagick/input", &[])]);
     s.output = Some(vec![io("imagemagick/output", &[])]);
@@ -113,7 +125,7 @@ pub(crate) fn demo_services() -> Vec<Service> {
         "4.0",
         "2Gi",
         "CRITICAL",
-        "#!/bin/bash\n\nFILE_NAME=$(basename \"$INPUT_FILE_PATH\" | cut -d. -f1)\nOUTPUT_FILE=\"$TMP_OUTPUT_DIR/$FILE_NAME.wav\"\ntts --text \"$(cat \"$INPUT_FILE_PATH\")\" --model_name tts_models/en/ljspeech/glow-tts --out_path \"$OUTPUT_FILE\"\n",
+        "#!/bin/bash\n\ntts --text \"$(cat \"$INPUT_FILE_PATH\")\" --model_name tts_models/en/ljspeech/glow-tts --out_path \"$TMP_OUTPUT_DIR/output.wav\"\n",
     );
     s.input = Some(vec![io("tts/input", &["txt"])]);
     s.output = Some(vec![io("tts/output", &[])]);
@@ -127,9 +139,9 @@ pub(crate) fn demo_services() -> Vec<Service> {
         "0.5",
         "512Mi",
         "CRITICAL",
-        "#!/bin/sh\n\nFILE_NAME=$(basename \"$INPUT_FILE_PATH\" | cut -d. -f1)\npython3 /opt/stats.py \"$INPUT_FILE_PATH\" > \"$TMP_OUTPUT_DIR/$FILE_NAME-stats.json\"\n",
+        "#!/bin/sh\n\npython3 /opt/stats.py \"$INPUT_FILE_PATH\" > \"$TMP_OUTPUT_DIR/stats.csv\"\n",
     );
-    s.input = Some(vec![io("table-stats/input", &["csv"])]);
+    s.input = Some(vec![io("table-stats/input", &["csv", "tsv"])]);
     s.output = Some(vec![io("table-stats/output", &[])]);
     s.owner = OIDC_BOB.into();
     s.visibility = "restricted".into();
@@ -168,7 +180,7 @@ pub(crate) fn demo_services() -> Vec<Service> {
         "0.2",
         "256Mi",
         "CRITICAL",
-        "#!/bin/sh\n\nset -e\necho \"Processing $INPUT_FILE_PATH\"\n/opt/model/run --input \"$INPUT_FILE_PATH\"\n",
+        "#!/bin/sh\n\npython3 /opt/predict.py \"$INPUT_FILE_PATH\" \"$TMP_OUTPUT_DIR\"\n",
     );
     s.alpine = true;
     out.push(s);
@@ -179,7 +191,7 @@ pub(crate) fn demo_services() -> Vec<Service> {
         "0.2",
         "256Mi",
         "INFO",
-        "#!/bin/bash\n\nfor i in $(seq 1 20); do echo \"step $i: doing something noisy\" >&2; done\nwc -w \"$INPUT_FILE_PATH\" | awk '{print \"Words: \" $1}'\n",
+        "#!/bin/bash\n\npython3 /opt/noisy/count.py --log-level DEBUG \"$INPUT_FILE_PATH\"\necho \"Words: $(wc -w < \"$INPUT_FILE_PATH\")\"\necho \"Characters: $(wc -m < \"$INPUT_FILE_PATH\")\"\n",
     );
     s.visibility = "public".into();
     out.push(s);

@@ -6,8 +6,11 @@
 
 mod api;
 mod catalogue;
+pub mod fixtures;
+mod media;
 mod model;
 mod run;
+mod scripts;
 mod statics;
 mod util;
 

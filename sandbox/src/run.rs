@@ -1,257 +1,289 @@
-//! What happens inside a service: FaaS Supervisor input/output handling (OSCAR-API.md §7)
-//! and one handler function per demo service (the "script").
+//! The FaaS Supervisor behind the watchdog (OSCAR-API.md §7): input decoding, the script run,
+//! the response body (logs, then base64 of one file / of a ZIP of several / stdout text).
 
+use crate::media::zip_stored;
 use crate::model::Service;
-use crate::util::log_time;
+use crate::scripts::{handler_for, sleep_seconds, traceback, Input, ScriptOutput};
+use crate::util::{log_time, new_uuid, random_bytes};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use std::time::Duration;
 
-/// What a script leaves behind: stdout text, or files in `$TMP_OUTPUT_DIR`.
-pub(crate) enum Output {
-    Stdout(String),
-    Files(Vec<(String, Vec<u8>)>),
-}
-
-/// A service's "script": input file bytes in, output out.
-pub(crate) type Handler = fn(&Service, &[u8]) -> Output;
-
-pub(crate) fn handler_for(name: &str) -> Handler {
-    match name {
-        "cowsay" => cowsay_handler,
-        "fail-test" => fail_handler,
-        "noisy-test" => noisy_handler,
-        "sleep-test" => sleep_handler,
-        _ => echo_handler,
+/// Python's `base64.b64decode(s)` (non-validating): characters outside the alphabet are
+/// skipped, a complete `=` padding ends the data, a dangling group is an error.
+fn py_b64decode(text: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    let (mut quad, mut acc, mut pads, mut data_chars) = (0u32, 0u32, 0u32, 0usize);
+    for &c in text {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => {
+                if quad >= 2 {
+                    pads += 1;
+                    if quad + pads >= 4 {
+                        return Ok(out);
+                    }
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        pads = 0;
+        data_chars += 1;
+        acc = (acc << 6) | u32::from(v);
+        quad += 1;
+        match quad {
+            2 => out.push((acc >> 4) as u8),
+            3 => out.push((acc >> 2) as u8),
+            4 => {
+                out.push(acc as u8);
+                quad = 0;
+                acc = 0;
+            }
+            _ => {}
+        }
     }
-}
-
-/// Extra wall time a service takes before answering (the slow demo service).
-pub(crate) fn run_delay(svc: &Service) -> Duration {
-    if svc.name == "sleep-test" {
-        Duration::from_secs(sleep_seconds(svc))
-    } else {
-        Duration::ZERO
+    match quad {
+        0 => Ok(out),
+        1 => Err(format!(
+            "binascii.Error: Invalid base64-encoded string: number of data characters ({data_chars}) cannot be 1 more than a multiple of 4"
+        )),
+        _ => Err("binascii.Error: Incorrect padding".into()),
     }
-}
-
-fn sleep_seconds(svc: &Service) -> u64 {
-    svc.env("SLEEP_SECONDS")
-        .and_then(|s| s.trim().parse::<u64>().ok())
-        .unwrap_or(5)
-        .min(60)
 }
 
 /// The supervisor's `parse_event`/`save_event`: a JSON object is the file content as is;
-/// a JSON string is unwrapped; anything else is base64-decoded.
+/// a JSON string is unwrapped, then base64-decoded; anything else is base64-decoded.
 pub(crate) fn decode_input(body: &[u8]) -> Result<Vec<u8>, String> {
     if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
         match v {
             serde_json::Value::Object(_) => return Ok(body.to_vec()),
-            serde_json::Value::String(s) => return b64(s.as_bytes()),
+            serde_json::Value::String(s) => return py_b64decode(s.as_bytes()),
             _ => {}
         }
     }
-    b64(body)
+    py_b64decode(body)
 }
 
-fn b64(text: &[u8]) -> Result<Vec<u8>, String> {
-    let cleaned: Vec<u8> = text
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Level {
+    Debug,
+    Info,
+    Warning,
+    Error,
+    Critical,
+}
+
+impl Level {
+    fn name(self) -> &'static str {
+        match self {
+            Level::Debug => "DEBUG",
+            Level::Info => "INFO",
+            Level::Warning => "WARNING",
+            Level::Error => "ERROR",
+            Level::Critical => "CRITICAL",
+        }
+    }
+
+    /// The service's `log_level` as the supervisor's logger threshold.
+    fn threshold(svc: &Service) -> Level {
+        match svc.log_level.to_ascii_uppercase().as_str() {
+            "NOTSET" | "DEBUG" => Level::Debug,
+            "WARNING" | "WARN" => Level::Warning,
+            "ERROR" => Level::Error,
+            "CRITICAL" => Level::Critical,
+            _ => Level::Info,
+        }
+    }
+}
+
+/// The supervisor's logger: `asctime - supervisor - LEVEL - message`, filtered by log_level.
+struct Log {
+    threshold: Level,
+    text: String,
+}
+
+impl Log {
+    fn new(svc: &Service) -> Log {
+        Log {
+            threshold: Level::threshold(svc),
+            text: String::new(),
+        }
+    }
+
+    fn line(&mut self, level: Level, msg: impl AsRef<str>) {
+        if level >= self.threshold {
+            self.text.push_str(&format!(
+                "{} - supervisor - {} - {}\n",
+                log_time(),
+                level.name(),
+                msg.as_ref()
+            ));
+        }
+    }
+}
+
+/// `/tmp/tmp` + 8 chars, like Python's `tempfile.mkdtemp()`.
+fn tmp_dir() -> String {
+    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789_";
+    let name: String = random_bytes(8)
         .iter()
-        .copied()
-        .filter(|c| !c.is_ascii_whitespace())
+        .map(|b| char::from(CHARS[usize::from(*b) % CHARS.len()]))
         .collect();
-    STANDARD
-        .decode(&cleaned)
-        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(&cleaned))
-        .map_err(|e| format!("binascii.Error: {e}"))
+    format!("/tmp/tmp{name}")
 }
 
-/// Supervisor log lines that precede the payload unless `log_level` is CRITICAL (§7).
-fn supervisor_logs(svc: &Service, extra: &[String]) -> String {
-    if !matches!(svc.log_level.as_str(), "INFO" | "DEBUG" | "NOTSET" | "") {
-        return String::new();
-    }
-    let t = log_time();
-    let mut lines = vec![
-        format!("{t} - supervisor - INFO - SUPERVISOR: Initializing"),
-        format!("{t} - supervisor - INFO - Received event: unknown"),
-        format!("{t} - supervisor - INFO - Creating temporary folder /tmp/tmp5k2j1x9q"),
-        format!("{t} - supervisor - INFO - Executing user script"),
-    ];
-    lines.extend(extra.iter().cloned());
-    lines.push(format!(
-        "{t} - supervisor - INFO - Script execution finished"
-    ));
-    let mut s = lines.join("\n");
-    s.push('\n');
-    s
-}
+/// A supervisor crash: the watchdog answers 500 `exit status 1\n<output>`.
+pub(crate) struct Crash(pub Vec<u8>);
 
-/// The body of a successful `/run`: logs, then stdout text or base64 of the single output file
-/// (several files: a ZIP, in a later stage), plus the trailing newline of Python's `print`.
-pub(crate) fn render(svc: &Service, out: Output) -> Vec<u8> {
-    let extra = if svc.name == "noisy-test" {
-        (1..=20)
-            .map(|i| {
-                format!(
-                    "{} - supervisor - INFO - SCRIPT: step {i} of 20, still doing something noisy",
-                    log_time()
-                )
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let mut body = supervisor_logs(svc, &extra);
-    match out {
-        Output::Stdout(s) => body.push_str(&s),
-        Output::Files(files) => {
-            // TODO(next stage): several files become a base64 ZIP; for now the first file.
-            if let Some((_, bytes)) = files.into_iter().next() {
-                body.push_str(&STANDARD.encode(bytes));
-            }
-        }
-    }
-    body.push('\n');
-    body.into_bytes()
-}
-
-fn echo_handler(_svc: &Service, input: &[u8]) -> Output {
-    Output::Files(vec![("event-file".into(), input.to_vec())])
-}
-
-fn fail_handler(_svc: &Service, _input: &[u8]) -> Output {
-    Output::Stdout(
-        "Processing /tmp/tmp5k2j1x9q/event-file\n/oscar/config/script.sh: line 5: /opt/model/run: not found"
-            .into(),
-    )
-}
-
-fn noisy_handler(_svc: &Service, input: &[u8]) -> Output {
-    let text = String::from_utf8_lossy(input);
-    let mut s: String = (1..=20)
-        .map(|i| format!("step {i}: doing something noisy\n"))
-        .collect();
-    s.push_str(&format!("Words: {}", text.split_whitespace().count()));
-    Output::Stdout(s)
-}
-
-fn sleep_handler(svc: &Service, _input: &[u8]) -> Output {
-    let n = sleep_seconds(svc);
-    Output::Files(vec![(
-        "event-file-out.txt".into(),
-        format!("Slept {n} seconds\n").into_bytes(),
-    )])
-}
-
-fn cowsay_handler(svc: &Service, input: &[u8]) -> Output {
-    let message = if svc.env("INPUT_TYPE") == Some("json") {
-        // jq '.message' -r
-        match serde_json::from_slice::<serde_json::Value>(input) {
-            Ok(serde_json::Value::Object(m)) => match m.get("message") {
-                Some(serde_json::Value::String(s)) => s.clone(),
-                Some(other) => other.to_string(),
-                None => "null".into(),
-            },
-            Ok(_) => {
-                return Output::Stdout(format!(
-                    "jq: error (at {}:0): Cannot index {} with \"message\"\n{}",
-                    "/tmp/tmp5k2j1x9q/event-file",
-                    "string",
-                    cowsay("")
-                ))
-            }
-            Err(_) => {
-                return Output::Stdout(format!(
-                    "jq: error (at <stdin>:1): Invalid literal at line 1, column {}\n{}",
-                    input.len().min(999) + 1,
-                    cowsay("")
-                ))
-            }
-        }
-    } else {
-        String::from_utf8_lossy(input).into_owned()
-    };
-    Output::Stdout(cowsay(&message))
-}
-
-/// A small cowsay: word-wrapped at 40 columns, the classic cow, a trailing newline.
-pub(crate) fn cowsay(message: &str) -> String {
-    const WIDTH: usize = 40;
-    let mut lines: Vec<String> = Vec::new();
-    for para in message
-        .replace('\t', "        ")
-        .trim_end_matches('\n')
-        .split('\n')
-    {
-        let mut cur = String::new();
-        for word in para.split(' ').filter(|w| !w.is_empty()) {
-            let mut word = word.to_string();
-            while word.chars().count() > WIDTH {
-                if !cur.is_empty() {
-                    lines.push(std::mem::take(&mut cur));
-                }
-                let head: String = word.chars().take(WIDTH).collect();
-                word = word.chars().skip(WIDTH).collect();
-                lines.push(head);
-            }
-            if cur.is_empty() {
-                cur = word;
-            } else if cur.chars().count() + 1 + word.chars().count() <= WIDTH {
-                cur.push(' ');
-                cur.push_str(&word);
-            } else {
-                lines.push(std::mem::replace(&mut cur, word));
-            }
-        }
-        lines.push(cur);
-    }
-    let width = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0);
-    let mut out = String::new();
-    out.push_str(&format!(" {}\n", "_".repeat(width + 2)));
-    let n = lines.len();
-    for (i, l) in lines.iter().enumerate() {
-        let pad = " ".repeat(width - l.chars().count());
-        let (a, b) = if n == 1 {
-            ('<', '>')
-        } else if i == 0 {
-            ('/', '\\')
-        } else if i == n - 1 {
-            ('\\', '/')
-        } else {
-            ('|', '|')
-        };
-        out.push_str(&format!("{a} {l}{pad} {b}\n"));
-    }
-    out.push_str(&format!(" {}\n", "-".repeat(width + 2)));
-    out.push_str(
-        "        \\   ^__^\n         \\  (oo)\\_______\n            (__)\\       )\\/\\\n                ||----w |\n                ||     ||\n",
+/// One `/run` invocation: the response body of a 200, or the watchdog's 500 body.
+pub(crate) async fn invoke(svc: &Service, body: &[u8]) -> Result<Vec<u8>, Crash> {
+    let mut log = Log::new(svc);
+    log.line(Level::Info, "SUPERVISOR: Initializing Binary supervisor");
+    log.line(Level::Info, "Received input event");
+    log.line(Level::Debug, format!("Event size: {} bytes", body.len()));
+    let in_dir = tmp_dir();
+    let out_dir = tmp_dir();
+    log.line(
+        Level::Debug,
+        format!("Created temporary input folder '{in_dir}'"),
     );
-    out
+    log.line(
+        Level::Debug,
+        format!("Created temporary output folder '{out_dir}'"),
+    );
+    log.line(Level::Info, "Reading STORAGE_AUTH variables");
+    log.line(Level::Info, "Reading STORAGE_PATH variables");
+    log.line(Level::Info, "Event type: UNKNOWN");
+    let input = match decode_input(body) {
+        Ok(i) => i,
+        Err(e) => {
+            let tb = traceback(
+                &[
+                    (
+                        "faassupervisor/supervisor.py",
+                        79,
+                        "main",
+                        "supervisor.run()",
+                    ),
+                    (
+                        "faassupervisor/supervisor.py",
+                        52,
+                        "run",
+                        "self._parse_input()",
+                    ),
+                    (
+                        "faassupervisor/events/unknown.py",
+                        52,
+                        "save_event",
+                        "base64.b64decode(self.event),",
+                    ),
+                    (
+                        "base64.py",
+                        87,
+                        "b64decode",
+                        "return binascii.a2b_base64(s)",
+                    ),
+                ],
+                &e,
+            );
+            log.line(Level::Error, "Exception launched:");
+            let mut out = b"exit status 1\n".to_vec();
+            out.extend_from_slice(log.text.as_bytes());
+            out.extend_from_slice(tb.as_bytes());
+            return Err(Crash(out));
+        }
+    };
+    let path = format!("{in_dir}/event-file-{}", new_uuid());
+    log.line(
+        Level::Info,
+        format!("INPUT_FILE_PATH variable set to '{path}'"),
+    );
+    log.line(
+        Level::Info,
+        format!("TMP_OUTPUT_DIR variable set to '{out_dir}'"),
+    );
+    log.line(
+        Level::Info,
+        "Script file found in '/oscar/config/script.sh'",
+    );
+
+    let secs = sleep_seconds(svc);
+    if secs > 0 {
+        tokio::time::sleep(Duration::from_secs(secs)).await;
+    }
+    let handler = handler_for(&svc.name);
+    let owned = svc.clone();
+    let path2 = path.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        handler(
+            &owned,
+            &Input {
+                bytes: &input,
+                path: &path2,
+            },
+        )
+    })
+    .await
+    .unwrap_or_else(|_| {
+        // A panicking handler is a crashed script: its shell's message, status still 200.
+        ScriptOutput::stdout(
+            "/oscar/config/script.sh: line 4:    23 Segmentation fault      (core dumped) \"$INPUT_FILE_PATH\"\n",
+        )
+    });
+
+    for line in out.stdout.lines() {
+        log.line(Level::Debug, line.trim());
+    }
+    match svc.output.as_deref() {
+        Some(outputs) if !outputs.is_empty() => {
+            for o in outputs {
+                log.line(Level::Info, "Found 'MINIO' output provider");
+                for (name, _) in &out.files {
+                    log.line(
+                        Level::Info,
+                        format!(
+                            "Uploading file '{out_dir}/{name}' to path '{}/{name}'",
+                            o.path
+                        ),
+                    );
+                }
+            }
+        }
+        _ => log.line(
+            Level::Warning,
+            "There is no output defined for this function.",
+        ),
+    }
+    log.line(Level::Info, "Creating response");
+    Ok(render(log.text, out))
+}
+
+/// Logs first, then: one file → its base64; several → base64 of a ZIP; none → stdout.
+/// The base64 line ends with Python `print`'s newline.
+fn render(logs: String, out: ScriptOutput) -> Vec<u8> {
+    let mut body = logs.into_bytes();
+    match out.files.len() {
+        0 => body.extend_from_slice(out.stdout.as_bytes()),
+        1 => {
+            body.extend_from_slice(STANDARD.encode(&out.files[0].1).as_bytes());
+            body.push(b'\n');
+        }
+        _ => {
+            body.extend_from_slice(STANDARD.encode(zip_stored(&out.files)).as_bytes());
+            body.push(b'\n');
+        }
+    }
+    body
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cowsay_single_line() {
-        let c = cowsay("Hello there");
-        assert!(c.starts_with(" _____________\n< Hello there >\n -------------\n"));
-        assert!(c.contains("(oo)"));
-        assert!(c.ends_with("||     ||\n"));
-    }
-
-    #[test]
-    fn cowsay_wraps() {
-        let c = cowsay(&"word ".repeat(20));
-        assert!(c.contains("/ word"));
-        assert!(c.contains("\\ word"));
-        for l in c.lines().skip(1).take(3) {
-            assert!(l.chars().count() <= 44, "{l}");
-        }
-    }
 
     #[test]
     fn decode_json_object_passes_through() {
@@ -265,6 +297,45 @@ mod tests {
     fn decode_base64_and_json_string() {
         assert_eq!(decode_input(b"SGk=\n").ok(), Some(b"Hi".to_vec()));
         assert_eq!(decode_input(b"\"SGk=\"").ok(), Some(b"Hi".to_vec()));
-        assert!(decode_input(b"not base64!").is_err());
+        assert_eq!(
+            decode_input(b"not base64!").err().as_deref(),
+            Some("binascii.Error: Invalid base64-encoded string: number of data characters (9) cannot be 1 more than a multiple of 4")
+        );
+        assert_eq!(
+            decode_input(b"SGk").err().as_deref(),
+            Some("binascii.Error: Incorrect padding")
+        );
+    }
+
+    #[test]
+    fn python_b64_leniency() {
+        // Junk is skipped, data after complete padding is ignored, like CPython.
+        assert_eq!(py_b64decode(b"S G\tk=").ok(), Some(b"Hi".to_vec()));
+        assert_eq!(py_b64decode(b"SGk=garbage").ok(), Some(b"Hi".to_vec()));
+        assert_eq!(py_b64decode(b"SGVsbG8=").ok(), Some(b"Hello".to_vec()));
+        assert_eq!(py_b64decode(b"SGVsbA==").ok(), Some(b"Hell".to_vec()));
+        assert_eq!(py_b64decode(b"").ok(), Some(Vec::new()));
+        let all: Vec<u8> = (0..=255).collect();
+        assert_eq!(
+            py_b64decode(STANDARD.encode(&all).as_bytes()).ok(),
+            Some(all)
+        );
+    }
+
+    #[test]
+    fn render_shapes() {
+        let one = ScriptOutput::file("a", b"hello".to_vec());
+        assert_eq!(render(String::new(), one), b"aGVsbG8=\n");
+        let text = ScriptOutput::stdout("plain\n");
+        assert_eq!(render("LOG\n".into(), text), b"LOG\nplain\n");
+        let two = ScriptOutput {
+            stdout: "ignored".into(),
+            files: vec![("a".into(), vec![1]), ("b".into(), vec![2])],
+        };
+        let body = render(String::new(), two);
+        let zip = STANDARD
+            .decode(body.strip_suffix(b"\n").expect("newline"))
+            .expect("base64");
+        assert!(zip.starts_with(b"PK\x03\x04"));
     }
 }

@@ -48,7 +48,6 @@ pub(crate) fn new_token() -> String {
 }
 
 /// A random UUID v4 string.
-#[allow(dead_code)] // used by job names in the next stage
 pub(crate) fn new_uuid() -> String {
     let mut b = random_bytes(16);
     b[6] = (b[6] & 0x0f) | 0x40;

@@ -1,109 +1,11 @@
 //! Real HTTP against a running stand-in on 127.0.0.1, with a tiny raw HTTP/1.1 client.
 
-use base64::Engine;
-use oscar_sandbox::{ConfigShape, Faults, Impersonate, Options, Sandbox, StaticSite};
-use serde_json::Value;
+mod common;
+
+use common::{basic, get_auth, host_port, raw, req, start};
+use oscar_sandbox::{ConfigShape, Faults, Impersonate, Options, StaticSite};
 use std::path::PathBuf;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).expect("JSON body")
-    }
-}
-
-fn host_port(url: &str) -> &str {
-    url.strip_prefix("http://").expect("http url")
-}
-
-/// One request on a fresh connection (`Connection: close`), read to EOF.
-async fn raw(
-    url: &str,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> std::io::Result<Reply> {
-    let mut s = TcpStream::connect(host_port(url)).await?;
-    let mut req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        host_port(url),
-        body.len()
-    );
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    s.write_all(req.as_bytes()).await?;
-    s.write_all(body).await?;
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).await?;
-    let split = buf
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(|| {
-            std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "no response head")
-        })?;
-    let head = String::from_utf8_lossy(&buf[..split]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next().unwrap_or_default();
-    let status = status_line
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    Ok(Reply {
-        status,
-        headers,
-        body: buf[split + 4..].to_vec(),
-    })
-}
-
-async fn req(url: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
-    raw(url, method, path, headers, body)
-        .await
-        .expect("HTTP exchange")
-}
-
-fn basic(sb: &Sandbox) -> String {
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!(
-            "{}:{}",
-            sb.username(),
-            sb.password()
-        ))
-    )
-}
-
-async fn get_auth(sb: &Sandbox, path: &str) -> Reply {
-    let auth = basic(sb);
-    req(&sb.url(), "GET", path, &[("Authorization", &auth)], b"").await
-}
-
-async fn start(opts: Options) -> Sandbox {
-    Sandbox::start(opts).await.expect("sandbox starts")
-}
 
 const CORS_HEADERS: &str =
     "DNT,Keep-Alive,User-Agent,X-Requested-With,If-Modified-Since,Cache-Control,Content-Type,Range,Authorization";
@@ -262,7 +164,7 @@ async fn services_list_has_realistic_nulls() {
         .starts_with("application/json"));
     let list = r.json();
     let list = list.as_array().expect("array");
-    assert_eq!(list.len(), 11 + 25);
+    assert_eq!(list.len(), 12 + 25);
     let by = |n: &str| list.iter().find(|s| s["name"] == n).cloned().expect(n);
     let cowsay = by("cowsay");
     assert!(cowsay["input"].is_null());

@@ -3,7 +3,9 @@
 mod alert;
 mod app_header;
 mod guard;
+pub mod inputs;
 mod login_form;
+pub mod outputs;
 mod service_card;
 
 pub use alert::ErrorAlert;

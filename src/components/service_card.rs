@@ -23,7 +23,7 @@ pub fn ServiceCardView(
                 </span>
             </div>
             <p class="service-card__image" title=card.image.clone()>{dash(&card.image)}</p>
-            <dl class="service-card__facts">
+            <dl class="facts-row">
                 <div><dt>"CPU"</dt><dd>{dash(&card.cpu)}</dd></div>
                 <div><dt>"Memory"</dt><dd>{dash(&card.memory)}</dd></div>
                 {card.gpu.then(|| view! { <div><dt>"GPU"</dt><dd>"yes"</dd></div> })}

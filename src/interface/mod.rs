@@ -1,8 +1,15 @@
 //! The interface model: what the app offers for a service, decided by pure
 //! functions from the service definition and the cluster's configuration.
-//! This issue covers how a service can be invoked and the list model; the
-//! input/output component mapping grows here in later issues.
+//! It decides how a service can be invoked, its input component, and how
+//! an output is shown; declared interfaces will layer on top of this.
 
+pub mod inputs;
 pub mod listing;
+pub mod outputs;
+pub mod table;
+pub mod values;
 
+pub use inputs::{choose_input, InputChoice, InputKind};
 pub use listing::{Modes, ServiceCard, ServiceIndex};
+pub use outputs::{default_view, OutputView};
+pub use values::{InputValue, Outgoing};

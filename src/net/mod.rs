@@ -2,6 +2,9 @@
 //! `Result<T, ApiError>`, has a timeout, and is aborted when its future is
 //! dropped (a page left, a resource re-run), so no answer lands on a stale view.
 
+pub mod xhr;
+
+use crate::oscar::invoke::run_error;
 use crate::oscar::{ApiError, ClusterConfig, Credentials, Endpoint, Service, ServiceList};
 use crate::routes::encode_component;
 use crate::session::Session;
@@ -135,4 +138,58 @@ pub async fn get_service(session: &Session, name: &str) -> Result<Service, ApiEr
             .map_err(|why| ApiError::NotOscar { endpoint: session.endpoint.to_string(), why }),
         status => Err(ApiError::from_status(status, &answer.body, &format!("service “{name}”"))),
     }
+}
+
+/// The body of a `/run` call, already encoded.
+pub enum RunBody {
+    /// A JSON object, passed to the service as is.
+    Json(String),
+    /// The input's bytes in base64.
+    Base64(String),
+}
+
+/// How long a sync run may take: OSCAR's own limits are 300 s (§7).
+const RUN_TIMEOUT_SECS: u32 = 310;
+
+/// `POST /run/{name}` with the service token (OSCAR-API.md §7). On a 401 the
+/// token is fetched again once and the call retried, because clusters older
+/// than v4 regenerate it on every service update (§12). Returns the raw body.
+pub async fn run_service(
+    session: &Session,
+    name: &str,
+    token: &str,
+    body: &RunBody,
+    cancel: &dyn Fn(xhr::XhrHandle),
+    on_upload: impl Fn(f64, f64) + Clone + 'static,
+) -> Result<Vec<u8>, ApiError> {
+    let url = session.endpoint.url(&format!("/run/{}", encode_component(name)));
+    let (content_type, bytes) = match body {
+        RunBody::Json(text) => ("application/json", text.as_bytes()),
+        RunBody::Base64(text) => ("text/plain", text.as_bytes()),
+    };
+    let mut token = token.to_string();
+    for attempt in 0..2 {
+        let (request, handle) = xhr::prepare().map_err(|_| ApiError::ConnectionLost)?;
+        cancel(handle);
+        let bearer = format!("Bearer {token}");
+        let headers = [("Authorization", bearer.as_str()), ("Content-Type", content_type)];
+        let sent = xhr::send(
+            request,
+            xhr::XhrRequest { method: "POST", url: &url, headers: &headers, body: bytes, timeout_ms: RUN_TIMEOUT_SECS * 1000 },
+            on_upload.clone(),
+        )
+        .await;
+        match sent {
+            Ok((200, text)) => return Ok(text.into_bytes()),
+            Ok((401, _)) if attempt == 0 => {
+                token = get_service(session, name).await?.token.expose().to_string();
+            }
+            Ok((status, text)) => return Err(run_error(status, &text, name, attempt > 0)),
+            Err(xhr::XhrFailure::Aborted) => return Err(ApiError::Cancelled),
+            Err(xhr::XhrFailure::Timeout) => return Err(ApiError::Timeout { seconds: RUN_TIMEOUT_SECS }),
+            // Status 0: no answer. Tell a dead host from a CORS refusal.
+            Err(xhr::XhrFailure::Network) => return Err(diagnose_failure(&session.endpoint).await),
+        }
+    }
+    Err(ApiError::TokenRefused { service: name.to_string() })
 }

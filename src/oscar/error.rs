@@ -9,6 +9,9 @@ use thiserror::Error;
 pub enum ApiError {
     #[error("{0}")]
     InvalidEndpoint(String),
+    /// The input cannot be sent as it is; the text says what to fix.
+    #[error("{0}")]
+    InvalidInput(String),
     #[error("The cluster refused these credentials (HTTP 401). Check the username and password, then try again.")]
     Unauthorized,
     #[error("The cluster does not allow this (HTTP 403){}. Ask the cluster administrator for access.", with_detail(.0))]
@@ -31,6 +34,16 @@ pub enum ApiError {
     Unexpected { status: u16, detail: String },
     #[error("The connection to the cluster dropped before the answer was complete. Check your network, then try again.")]
     ConnectionLost,
+    #[error("The service “{service}” refused its own token, even after fetching a fresh one. Its token may have just changed: reload the page, or ask the service owner.")]
+    TokenRefused { service: String },
+    #[error("The service “{service}” no longer exists on this cluster, or the cluster cannot run services synchronously (HTTP 404). Go back to the list and reload it.")]
+    ServiceGone { service: String },
+    #[error("The input is too large for a synchronous run (HTTP 413): the cluster's ingress limits the request size, often to 1 MB. Use a smaller input, or run the service asynchronously through its input bucket.")]
+    TooLarge,
+    #[error("The service did not answer in time (HTTP {status}). It may be starting from zero (a cold start pulls its image) or the run took longer than the gateway allows. Try again in a moment.")]
+    ColdStart { status: u16 },
+    #[error("The service crashed (HTTP {status}){}. Check that the input is what the service expects; its full output is under “Logs”.", with_detail(.detail))]
+    ServiceCrashed { status: u16, detail: String },
     #[error("The request was cancelled.")]
     Cancelled,
 }
@@ -63,7 +76,12 @@ impl ApiError {
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
-            Self::Unreachable { .. } | Self::ConnectionLost | Self::Server { .. } | Self::Unavailable { .. } | Self::Timeout { .. }
+            Self::Unreachable { .. }
+                | Self::ConnectionLost
+                | Self::Server { .. }
+                | Self::Unavailable { .. }
+                | Self::Timeout { .. }
+                | Self::ColdStart { .. }
         )
     }
 }

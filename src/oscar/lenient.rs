@@ -41,6 +41,16 @@ pub fn value_to_string(value: &Value) -> String {
     }
 }
 
+/// A `map[string]string` that may be `null` or hold non-string values.
+pub fn string_map<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<std::collections::BTreeMap<String, String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Object(map) => map.iter().map(|(k, v)| (k.clone(), value_to_string(v))).collect(),
+        _ => Default::default(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,14 +91,4 @@ mod tests {
         assert!(probe(r#"{"l":null}"#).l.is_empty());
         assert_eq!(probe(r#"{"l":["a"]}"#).l, vec!["a".to_string()]);
     }
-}
-
-/// A `map[string]string` that may be `null` or hold non-string values.
-pub fn string_map<'de, D: Deserializer<'de>>(
-    d: D,
-) -> Result<std::collections::BTreeMap<String, String>, D::Error> {
-    Ok(match Value::deserialize(d)? {
-        Value::Object(map) => map.iter().map(|(k, v)| (k.clone(), value_to_string(v))).collect(),
-        _ => Default::default(),
-    })
 }

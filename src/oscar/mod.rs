@@ -4,10 +4,14 @@
 
 pub mod auth;
 pub mod config;
+pub mod decode;
 pub mod endpoint;
 pub mod error;
+pub mod invoke;
+pub mod labels;
 pub mod lenient;
 pub mod service;
+pub mod zip;
 
 pub use auth::{Credentials, Secret};
 pub use config::{ClusterConfig, ConfigShape, MinioProvider};

@@ -1,15 +1,24 @@
 use crate::app::use_base;
+use crate::components::inputs::{InputPanel, InputValues};
+use crate::components::outputs::{OutputBody, Shown};
 use crate::components::ErrorAlert;
-use crate::interface::Modes;
-use crate::net;
+use crate::oscar::decode::human_size;
+use crate::interface::{choose_input, InputChoice, InputKind, Modes, Outgoing};
+use crate::net::xhr::XhrHandle;
+use crate::net::{self, RunBody};
+use crate::oscar::decode::decode_run_body;
 use crate::oscar::{ApiError, Service};
 use crate::routes;
 use crate::session::use_session;
+use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
+use std::sync::Arc;
+use std::time::Duration;
 
-/// `/services/:name`: the service's page. This release shows what the
-/// service is and how it can be invoked; running it comes with the run view.
+/// `/services/:name`: the run page. Input on the left, output on the right
+/// (stacked on a phone), the service's facts above.
 #[component]
 pub fn ServicePage() -> impl IntoView {
     let session = use_session();
@@ -26,7 +35,7 @@ pub fn ServicePage() -> impl IntoView {
     });
     let back = use_base().href(routes::SERVICES);
     view! {
-        <section class="page">
+        <section class="page page--wide">
             <nav class="breadcrumb" aria-label="Breadcrumb"><a href=back>"Services"</a></nav>
             <h1 class="page__title">{name}</h1>
             {move || match service.get() {
@@ -34,33 +43,208 @@ pub fn ServicePage() -> impl IntoView {
                 Some(Err(e)) => view! {
                     <ErrorAlert message=e.to_string() action_label="Try again" on_action=Callback::new(move |()| service.refetch())/>
                 }.into_any(),
-                Some(Ok((s, modes))) => view! { <ServiceDetails service=s modes/> }.into_any(),
+                Some(Ok((s, modes))) => view! { <RunView service=s modes/> }.into_any(),
             }}
         </section>
     }
 }
 
-/// The facts about a service that matter when invoking it.
+/// What a finished run left to show.
+#[derive(Clone, Debug, PartialEq)]
+struct RunResult {
+    logs: Vec<String>,
+    shown: Shown,
+    input_summary: String,
+    seconds: f64,
+}
+
+/// Where a run in flight is.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Phase {
+    Encoding(f64),
+    Uploading { sent: f64, total: f64 },
+    Waiting,
+}
+
+/// The service's facts, and the input and output side by side.
 #[component]
-fn ServiceDetails(service: Service, modes: Modes) -> impl IntoView {
-    let paths = |ios: &[crate::oscar::service::StorageIo]| {
-        ios.iter().map(|io| io.path.clone()).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(", ")
+fn RunView(service: Service, modes: Modes) -> impl IntoView {
+    let session = use_session();
+    let InputChoice { kind: chosen, reason, sample } = choose_input(&service);
+    let kind = RwSignal::new(chosen);
+    let values = InputValues::new(&sample, chosen);
+    let name = service.name.to_string();
+    // The service token lives in memory only, for as long as this page.
+    let token = StoredValue::new(service.token.expose().to_string());
+
+    let phase = RwSignal::new(None::<Phase>);
+    let started = RwSignal::new(0.0_f64);
+    let now = RwSignal::new(0.0_f64);
+    let error = RwSignal::new(None::<ApiError>);
+    let result = RwSignal::new(None::<Arc<RunResult>>);
+    let crash_output = RwSignal::new(None::<String>);
+    let cancel = StoredValue::new_local(None::<XhrHandle>);
+    let running = move || phase.with(Option::is_some);
+
+    let run = {
+        let name = name.clone();
+        move || {
+            if running() {
+                return;
+            }
+            let Some(s) = session.0.get_untracked() else { return };
+            // Cheap: file bytes are shared, not copied.
+            let value = values.of(kind.get_untracked()).get_untracked();
+            if let Err(why) = value.outgoing() {
+                error.set(Some(ApiError::InvalidInput(why)));
+                return;
+            }
+            let summary = value.preview();
+            let name = name.clone();
+            error.set(None);
+            crash_output.set(None);
+            result.set(None);
+            started.set(js_sys::Date::now());
+            now.set(js_sys::Date::now());
+            let ticker = set_interval_with_handle(move || now.set(js_sys::Date::now()), Duration::from_millis(100)).ok();
+            phase.set(Some(Phase::Encoding(0.0)));
+            spawn_local(async move {
+                let body = match value.outgoing() {
+                    Ok(Outgoing::Json(json)) => RunBody::Json(json.to_string()),
+                    Ok(Outgoing::Base64(bytes)) => RunBody::Base64(
+                        crate::browser::base64_chunked(bytes, |p| phase.set(Some(Phase::Encoding(p)))).await,
+                    ),
+                    Err(_) => return,
+                };
+                phase.set(Some(Phase::Uploading { sent: 0.0, total: 1.0 }));
+                let outcome = net::run_service(
+                    &s,
+                    &name,
+                    &token.get_value(),
+                    &body,
+                    &|h| cancel.set_value(Some(h)),
+                    move |sent, total| {
+                        let next = if sent >= total { Phase::Waiting } else { Phase::Uploading { sent, total } };
+                        phase.set(Some(next));
+                    },
+                )
+                .await;
+                if let Some(t) = ticker {
+                    t.clear();
+                }
+                let seconds = (js_sys::Date::now() - started.get_untracked()) / 1000.0;
+                phase.set(None);
+                cancel.set_value(None);
+                match outcome {
+                    Ok(bytes) => {
+                        let out = decode_run_body(&bytes);
+                        let shown = Shown { name: format!("output.{}", out.detected.kind.extension()), bytes: Arc::from(out.bytes) };
+                        result.set(Some(Arc::new(RunResult { logs: out.logs, shown, input_summary: summary, seconds })));
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
     };
-    let (inputs, outputs) = (paths(&service.input), paths(&service.output));
-    let variables = service.environment.variables.keys().cloned().collect::<Vec<_>>().join(", ");
+    let run = StoredValue::new(run);
+    let on_keydown = move |e: KeyboardEvent| {
+        if (e.ctrl_key() || e.meta_key()) && e.key() == "Enter" {
+            e.prevent_default();
+            run.with_value(|r| r());
+        }
+    };
+    let elapsed = move || format!("{:.1} s", (now.get() - started.get()).max(0.0) / 1000.0);
+    let too_large = move || values.of(kind.get()).with(|v| v.likely_too_large());
+    let preview = move || values.of(kind.get()).with(|v| v.preview());
+    let can_sync = modes.sync;
+
     view! {
-        <p class="page__lead">{modes.describe()}</p>
-        <dl class="facts">
+        <dl class="facts-row facts-row--page">
             <div><dt>"Image"</dt><dd class="mono">{service.image.clone()}</dd></div>
             <div><dt>"CPU"</dt><dd>{service.cpu.clone()}</dd></div>
             <div><dt>"Memory"</dt><dd>{service.memory.clone()}</dd></div>
-            <div><dt>"Invocation"</dt><dd>{modes.label()}</dd></div>
-            {(!inputs.is_empty()).then(|| view! { <div><dt>"Input bucket"</dt><dd class="mono">{inputs}</dd></div> })}
-            {(!outputs.is_empty()).then(|| view! { <div><dt>"Output bucket"</dt><dd class="mono">{outputs}</dd></div> })}
-            {(!service.log_level.is_empty()).then(|| view! { <div><dt>"Log level"</dt><dd>{service.log_level.clone()}</dd></div> })}
-            {(!variables.is_empty()).then(|| view! { <div><dt>"Environment"</dt><dd class="mono">{variables}</dd></div> })}
-            {(!service.owner.is_empty()).then(|| view! { <div><dt>"Owner"</dt><dd>{service.owner.clone()}</dd></div> })}
-            {(!service.visibility.is_empty()).then(|| view! { <div><dt>"Visibility"</dt><dd>{service.visibility.clone()}</dd></div> })}
+            <div><dt>"Runs"</dt><dd><span class="badge" class:badge--sync=modes.sync class:badge--async=modes.asynchronous>{modes.label()}</span></dd></div>
         </dl>
+        <div class="run-layout">
+            <section class="panel" aria-labelledby="input-title" on:keydown=on_keydown>
+                <div class="panel__head">
+                    <h2 id="input-title">"Input"</h2>
+                    <div class="kind-switch">
+                        <label class="field__label" for="input-kind">"Input type"</label>
+                        <select id="input-kind" class="field__input field__input--select"
+                            on:change:target=move |e| {
+                                if let Some(k) = InputKind::ALL.into_iter().find(|k| k.label() == e.target().value()) { kind.set(k); }
+                            }>
+                            {InputKind::ALL.into_iter().map(|k| view! {
+                                <option value=k.label() selected=k == chosen>{k.label()}</option>
+                            }).collect_view()}
+                        </select>
+                    </div>
+                </div>
+                <p class="field__hint">{format!("Chosen {reason}.")}</p>
+                <InputPanel kind=kind values/>
+                <p class="send-preview" role="status">{preview}</p>
+                <Show when=too_large>
+                    <p class="notice">"This input is over 1 MB once encoded. Many clusters refuse sync requests that large (HTTP 413); the service's input bucket takes any size."</p>
+                </Show>
+                <Show when=move || !can_sync>
+                    <p class="notice">"This cluster cannot run this service synchronously: it has no serverless backend, or the service serves its own API. Upload to its input bucket to run it asynchronously."</p>
+                </Show>
+                <div class="button-row">
+                    <button type="button" class="button button--primary" disabled=move || running() || !can_sync
+                        aria-keyshortcuts="Control+Enter" on:click=move |_| run.with_value(|r| r())>
+                        {move || if running() { "Running…" } else { "Run" }}
+                    </button>
+                    <Show when=running>
+                        <button type="button" class="button button--secondary"
+                            on:click=move |_| cancel.with_value(|h| if let Some(h) = h { h.abort() })>"Cancel"</button>
+                    </Show>
+                    <span class="field__hint">"Ctrl+Enter runs"</span>
+                </div>
+            </section>
+            <section class="panel" aria-labelledby="output-title" aria-busy=move || running().to_string()>
+                <div class="panel__head"><h2 id="output-title">"Output"</h2></div>
+                {move || phase.get().map(|p| view! {
+                    <div class="run-status" role="status">
+                        <span class="run-status__what">{match p {
+                            Phase::Encoding(_) => "Encoding the input…".to_string(),
+                            Phase::Uploading { sent, total } => format!("Uploading {} of {}…", human_size(sent as u64), human_size(total as u64)),
+                            Phase::Waiting => "Waiting for the service…".to_string(),
+                        }}</span>
+                        <span class="run-status__elapsed">{elapsed}</span>
+                        {match p {
+                            Phase::Encoding(f) => view! { <progress class="run-status__bar" max="1" value=f aria-label="Encoding"></progress> }.into_any(),
+                            Phase::Uploading { sent, total } => view! { <progress class="run-status__bar" max=total value=sent aria-label="Upload"></progress> }.into_any(),
+                            Phase::Waiting => view! { <progress class="run-status__bar" aria-label="Waiting"></progress> }.into_any(),
+                        }}
+                    </div>
+                })}
+                {move || error.get().map(|e| {
+                    let retry = e.is_retryable();
+                    let message = match &e {
+                        ApiError::Cancelled => "Cancelled. The request was stopped, but OSCAR may still finish the work on the cluster.".to_string(),
+                        other => other.to_string(),
+                    };
+                    if retry {
+                        view! { <ErrorAlert message action_label="Retry" on_action=Callback::new(move |()| run.with_value(|r| r()))/> }.into_any()
+                    } else {
+                        view! { <ErrorAlert message/> }.into_any()
+                    }
+                })}
+                {move || result.get().map(|r| view! {
+                    <p class="run-caption">{format!("Finished in {:.1} s · {}", r.seconds, r.input_summary)}</p>
+                    <OutputBody shown=r.shown.clone() id="output"/>
+                    {(!r.logs.is_empty()).then(|| view! {
+                        <details class="logs">
+                            <summary>{format!("Logs ({} lines)", r.logs.len())}</summary>
+                            <pre class="logs__text">{r.logs.join("\n")}</pre>
+                        </details>
+                    })}
+                })}
+                <Show when=move || !running() && result.with(Option::is_none) && error.with(Option::is_none)>
+                    <p class="empty-state empty-state--panel">"Run the service to see its output here."</p>
+                </Show>
+            </section>
+        </div>
     }
 }

@@ -1,0 +1,183 @@
+//! The demo services' "scripts": one handler function per service, doing real work on the
+//! input file's bytes. A handler never panics on bad input; it prints the error the real
+//! script would print and writes no output file.
+
+mod image;
+mod speech;
+mod table;
+mod text;
+
+use crate::model::Service;
+
+/// What the supervisor hands the script: `$INPUT_FILE_PATH` and its content.
+pub(crate) struct Input<'a> {
+    pub bytes: &'a [u8],
+    /// Full `$INPUT_FILE_PATH`, e.g. `/tmp/tmpk2x9q1ab/event-file-<uuid>`.
+    pub path: &'a str,
+}
+
+impl Input<'_> {
+    /// `basename "$INPUT_FILE_PATH"`.
+    pub fn file_name(&self) -> &str {
+        self.path.rsplit('/').next().unwrap_or(self.path)
+    }
+
+    /// The stem used for output names: `input` for the supervisor's `event-file-<uuid>`
+    /// (sync invocations carry no file name), else the basename without its extension.
+    pub fn stem(&self) -> &str {
+        let name = self.file_name();
+        if name.starts_with("event-file-") {
+            return "input";
+        }
+        match name.rsplit_once('.') {
+            Some((stem, _)) if !stem.is_empty() => stem,
+            _ => name,
+        }
+    }
+}
+
+/// What a script leaves behind: its combined stdout/stderr and the files in `$TMP_OUTPUT_DIR`.
+#[derive(Debug, Default)]
+pub(crate) struct ScriptOutput {
+    pub stdout: String,
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+impl ScriptOutput {
+    pub fn stdout(s: impl Into<String>) -> ScriptOutput {
+        ScriptOutput {
+            stdout: s.into(),
+            files: Vec::new(),
+        }
+    }
+
+    pub fn file(name: impl Into<String>, bytes: Vec<u8>) -> ScriptOutput {
+        ScriptOutput {
+            stdout: String::new(),
+            files: vec![(name.into(), bytes)],
+        }
+    }
+}
+
+/// A service's script: input file in, output out.
+pub(crate) type Handler = fn(&Service, &Input) -> ScriptOutput;
+
+/// The script of a service by name; services created through the API behave like `echo`.
+pub(crate) fn handler_for(name: &str) -> Handler {
+    match name {
+        "cowsay" => text::cowsay_handler,
+        "plants-classification-sync" => image::plants_sync_handler,
+        "plants-classification" => image::plants_deepaas_handler,
+        "imagemagick" => image::imagemagick_handler,
+        "grayify" => image::grayify_handler,
+        "text-to-speech" => speech::tts_handler,
+        "kokoro-tts" => speech::kokoro_handler,
+        "table-stats" => table::table_stats_handler,
+        "noisy-test" => text::noisy_handler,
+        "sleep-test" => text::sleep_handler,
+        "fail-test" => text::fail_handler,
+        _ => text::echo_handler,
+    }
+}
+
+/// Seconds the slow demo service sleeps (`SLEEP_SECONDS`, default 5, at most 60).
+pub(crate) fn sleep_seconds(svc: &Service) -> u64 {
+    if svc.name != "sleep-test" {
+        return 0;
+    }
+    svc.env("SLEEP_SECONDS")
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .unwrap_or(5)
+        .min(60)
+}
+
+/// A Python traceback as the scripts' interpreters print it.
+pub(crate) fn traceback(frames: &[(&str, u32, &str, &str)], error: &str) -> String {
+    let mut s = String::from("Traceback (most recent call last):\n");
+    for (file, line, func, code) in frames {
+        s.push_str(&format!(
+            "  File \"{file}\", line {line}, in {func}\n    {code}\n"
+        ));
+    }
+    s.push_str(error);
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems() {
+        let i = |path| Input { bytes: b"", path };
+        assert_eq!(i("/tmp/x/event-file-1234").stem(), "input");
+        assert_eq!(i("/tmp/x/photo.big.jpg").stem(), "photo.big");
+        assert_eq!(i("/tmp/x/.hidden").stem(), ".hidden");
+        assert_eq!(i("noext").stem(), "noext");
+        assert_eq!(i("/tmp/x/photo.jpg").file_name(), "photo.jpg");
+    }
+
+    /// Every handler survives truncated and corrupted real files (no panic).
+    #[test]
+    fn handlers_never_panic_on_mangled_input() {
+        use crate::fixtures;
+        let names = [
+            "cowsay",
+            "plants-classification-sync",
+            "plants-classification",
+            "imagemagick",
+            "grayify",
+            "text-to-speech",
+            "kokoro-tts",
+            "table-stats",
+            "noisy-test",
+            "sleep-test",
+            "fail-test",
+            "echo",
+        ];
+        let seeds = [
+            fixtures::png_gradient(17, 9),
+            fixtures::jpeg(19, 11, [200, 40, 90]),
+            fixtures::wav_tone(300.0, 20),
+            fixtures::pdf_minimal(),
+            fixtures::csv_sample().into_bytes(),
+            br#"{"message":"hi","config":{"speed":"fast"}}"#.to_vec(),
+            Vec::new(),
+        ];
+        let mut x: u32 = 12345;
+        let mut inputs = Vec::new();
+        for seed in &seeds {
+            inputs.push(seed.clone());
+            for cut in [1, 8, 16, 33, 60, 100, 200] {
+                inputs.push(seed[..seed.len().min(cut)].to_vec());
+            }
+            for _ in 0..12 {
+                let mut m = seed.clone();
+                for _ in 0..4 {
+                    x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    if !m.is_empty() {
+                        let i = (x as usize >> 8) % m.len();
+                        m[i] ^= (x >> 3) as u8 | 1;
+                    }
+                }
+                inputs.push(m);
+            }
+        }
+        let mut svc = Service::default();
+        for name in names {
+            svc.name = name.into();
+            let h = handler_for(name);
+            for bytes in &inputs {
+                let out = h(
+                    &svc,
+                    &Input {
+                        bytes,
+                        path: "/tmp/tmpq/event-file-1",
+                    },
+                );
+                assert!(!out.stdout.is_empty() || !out.files.is_empty() || name == "cowsay");
+            }
+        }
+    }
+}

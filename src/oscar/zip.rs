@@ -1,0 +1,336 @@
+//! Lists and reads the ZIP that `POST /run` returns (base64) when a script
+//! leaves two or more files in `$TMP_OUTPUT_DIR` (OSCAR-API.md §7, e.g. the
+//! imagemagick Hub service, §10). Hand-written rather than a zip crate to keep
+//! the wasm small: Python's `zipfile` (the FaaS Supervisor) only writes stored
+//! and deflate entries, so those are all we read. Every offset comes from the
+//! untrusted archive, so all reads are bounds-checked and never panic.
+
+use miniz_oxide::inflate::{decompress_to_vec_with_limit, TINFLStatus};
+
+/// One file or folder of the archive, as its central directory describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZipEntry {
+    /// Path inside the archive (UTF-8, invalid bytes replaced). Display only:
+    /// never use it as a filesystem path (see [`ZipEntry::has_unsafe_path`]).
+    pub name: String,
+    /// Uncompressed size as declared by the archive.
+    pub size: u64,
+    /// Size of the stored (maybe compressed) data.
+    pub compressed_size: u64,
+    /// Compression method: 0 stored, 8 deflate; others are refused by [`read`].
+    pub method: u16,
+    /// True for folder entries (name ends with `/`).
+    pub is_dir: bool,
+    crc32: u32,
+    flags: u16,
+    local_header_offset: u64,
+}
+
+impl ZipEntry {
+    /// The last path component, for a download file name.
+    pub fn file_name(&self) -> &str {
+        self.name
+            .trim_end_matches(['/', '\\'])
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or_default()
+    }
+
+    /// True when the name would escape a target folder (`..`, absolute path,
+    /// drive letter): shown with a warning, since we never extract to disk.
+    pub fn has_unsafe_path(&self) -> bool {
+        let n = &self.name;
+        n.starts_with(['/', '\\'])
+            || n.as_bytes().get(1) == Some(&b':')
+            || n.split(['/', '\\']).any(|part| part == "..")
+    }
+
+    /// True when the entry is encrypted (flag bit 0), which [`read`] refuses.
+    pub fn is_encrypted(&self) -> bool {
+        self.flags & 1 != 0
+    }
+}
+
+/// Why an archive or entry cannot be read; messages are shown to users.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ZipError {
+    /// No ZIP signature at all.
+    #[error("this is not a ZIP archive")]
+    NotZip,
+    /// The archive ends before the data it describes.
+    #[error("the ZIP archive is truncated")]
+    Truncated,
+    /// A valid feature we do not implement (ZIP64, encryption, other methods).
+    #[error("unsupported ZIP feature: {0}")]
+    Unsupported(String),
+    /// The entry is bigger than the caller's limit (zip bomb guard).
+    #[error("the file is too large to open here")]
+    TooLarge,
+    /// Inconsistent structures or data (bad CRC, bad deflate stream, ...).
+    #[error("the ZIP archive is damaged: {0}")]
+    Corrupt(String),
+}
+
+const EOCD_SIG: &[u8] = b"PK\x05\x06";
+const CDIR_SIG: &[u8] = b"PK\x01\x02";
+const LOCAL_SIG: &[u8] = b"PK\x03\x04";
+const EOCD_LEN: usize = 22;
+const CDIR_LEN: usize = 46;
+const LOCAL_LEN: usize = 30;
+
+fn u16_at(b: &[u8], at: usize) -> Option<u16> {
+    let s = b.get(at..at.checked_add(2)?)?;
+    Some(u16::from_le_bytes(s.try_into().ok()?))
+}
+
+fn u32_at(b: &[u8], at: usize) -> Option<u32> {
+    let s = b.get(at..at.checked_add(4)?)?;
+    Some(u32::from_le_bytes(s.try_into().ok()?))
+}
+
+/// Finds the End Of Central Directory record by scanning backwards: it sits at
+/// the end, followed only by a comment of at most 65535 bytes.
+fn find_eocd(bytes: &[u8]) -> Option<usize> {
+    let last = bytes.len().checked_sub(EOCD_LEN)?;
+    let first = last.saturating_sub(0xFFFF);
+    (first..=last).rev().find(|&pos| {
+        bytes.get(pos..pos + 4) == Some(EOCD_SIG)
+            && u16_at(bytes, pos + 20)
+                .is_some_and(|comment| pos + EOCD_LEN + usize::from(comment) <= bytes.len())
+    })
+}
+
+/// Lists the entries from the central directory (the authoritative index;
+/// local headers may carry zero sizes when a data descriptor is used).
+pub fn list(bytes: &[u8]) -> Result<Vec<ZipEntry>, ZipError> {
+    let Some(eocd) = find_eocd(bytes) else {
+        // A local header without an end record is a cut-off download.
+        return Err(if bytes.starts_with(LOCAL_SIG) {
+            ZipError::Truncated
+        } else {
+            ZipError::NotZip
+        });
+    };
+    let field16 = |at| u16_at(bytes, eocd + at).ok_or(ZipError::Truncated);
+    let field32 = |at| u32_at(bytes, eocd + at).ok_or(ZipError::Truncated);
+    let (disk, cd_disk, total) = (field16(4)?, field16(6)?, field16(10)?);
+    let (cd_size, cd_offset) = (field32(12)?, field32(16)?);
+    if total == 0xFFFF || cd_size == 0xFFFF_FFFF || cd_offset == 0xFFFF_FFFF {
+        return Err(ZipError::Unsupported("ZIP64 archives".into()));
+    }
+    if disk != 0 || cd_disk != 0 {
+        return Err(ZipError::Unsupported("multi-part archives".into()));
+    }
+    let start = cd_offset as usize;
+    let end = start
+        .checked_add(cd_size as usize)
+        .ok_or(ZipError::Truncated)?;
+    if end > eocd {
+        return Err(ZipError::Truncated);
+    }
+    let cd = bytes.get(start..end).ok_or(ZipError::Truncated)?;
+    // Capacity bounded by what the directory can actually hold.
+    let mut entries = Vec::with_capacity(usize::from(total).min(cd.len() / CDIR_LEN));
+    let mut pos = 0usize;
+    for _ in 0..total {
+        let head = cd.get(pos..pos + CDIR_LEN).ok_or(ZipError::Truncated)?;
+        if head.get(..4) != Some(CDIR_SIG) {
+            return Err(ZipError::Corrupt("bad central directory entry".into()));
+        }
+        let h16 = |at| u16_at(head, at).unwrap_or_default();
+        let h32 = |at| u32_at(head, at).unwrap_or_default();
+        let name_len = usize::from(h16(28));
+        let var_len = name_len + usize::from(h16(30)) + usize::from(h16(32));
+        let name_bytes = cd
+            .get(pos + CDIR_LEN..pos + CDIR_LEN + name_len)
+            .ok_or(ZipError::Truncated)?;
+        let name = String::from_utf8_lossy(name_bytes).into_owned();
+        let (compressed_size, size, offset) = (h32(20), h32(24), h32(42));
+        if compressed_size == 0xFFFF_FFFF || size == 0xFFFF_FFFF || offset == 0xFFFF_FFFF {
+            return Err(ZipError::Unsupported("ZIP64 entries".into()));
+        }
+        entries.push(ZipEntry {
+            is_dir: name.ends_with('/') || name.ends_with('\\'),
+            name,
+            size: size.into(),
+            compressed_size: compressed_size.into(),
+            method: h16(10),
+            crc32: h32(16),
+            flags: h16(8),
+            local_header_offset: offset.into(),
+        });
+        pos += CDIR_LEN + var_len;
+    }
+    Ok(entries)
+}
+
+/// Reads one entry's bytes, refusing entries whose declared size exceeds
+/// `limit` and stopping inflation there too (zip bombs may lie about their
+/// size). The CRC-32 is checked so a damaged download is reported, not shown.
+pub fn read(bytes: &[u8], entry: &ZipEntry, limit: usize) -> Result<Vec<u8>, ZipError> {
+    if entry.is_encrypted() {
+        return Err(ZipError::Unsupported("encrypted entries".into()));
+    }
+    let size = usize::try_from(entry.size).map_err(|_| ZipError::TooLarge)?;
+    if size > limit {
+        return Err(ZipError::TooLarge);
+    }
+    let off = usize::try_from(entry.local_header_offset).map_err(|_| ZipError::Truncated)?;
+    let head = bytes
+        .get(off..off.saturating_add(LOCAL_LEN))
+        .ok_or(ZipError::Truncated)?;
+    if head.get(..4) != Some(LOCAL_SIG) {
+        return Err(ZipError::Corrupt("bad local header".into()));
+    }
+    let skip = usize::from(u16_at(head, 26).unwrap_or_default())
+        + usize::from(u16_at(head, 28).unwrap_or_default());
+    let start = off + LOCAL_LEN + skip;
+    let len = usize::try_from(entry.compressed_size).map_err(|_| ZipError::Truncated)?;
+    let data = bytes
+        .get(start..start.saturating_add(len))
+        .ok_or(ZipError::Truncated)?;
+    let out = match entry.method {
+        0 => data.to_vec(),
+        // One byte over the declared size is enough to detect a lying header.
+        8 => decompress_to_vec_with_limit(data, size.saturating_add(1)).map_err(|e| {
+            match e.status {
+                TINFLStatus::HasMoreOutput => ZipError::Corrupt("data larger than declared".into()),
+                _ => ZipError::Corrupt("bad deflate data".into()),
+            }
+        })?,
+        m => return Err(ZipError::Unsupported(format!("compression method {m}"))),
+    };
+    if out.len() != size {
+        return Err(ZipError::Corrupt("size mismatch".into()));
+    }
+    if crc32(&out) != entry.crc32 {
+        return Err(ZipError::Corrupt("CRC-32 mismatch".into()));
+    }
+    Ok(out)
+}
+
+const CRC_TABLE: [u32; 256] = crc_table();
+
+const fn crc_table() -> [u32; 256] {
+    let mut table = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = i as u32;
+        let mut k = 0;
+        while k < 8 {
+            c = if c & 1 != 0 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
+            k += 1;
+        }
+        table[i] = c;
+        i += 1;
+    }
+    table
+}
+
+/// CRC-32 (IEEE, as in ZIP and PNG) of `bytes`.
+pub fn crc32(bytes: &[u8]) -> u32 {
+    !bytes.iter().fold(!0u32, |c, &b| {
+        CRC_TABLE[usize::from((c as u8) ^ b)] ^ (c >> 8)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Builds a one-entry stored archive by hand: local header, data, central
+    /// directory, end record.
+    fn stored_zip(name: &str, data: &[u8]) -> Vec<u8> {
+        let crc = crc32(data).to_le_bytes();
+        let len = (data.len() as u32).to_le_bytes();
+        let nlen = (name.len() as u16).to_le_bytes();
+        let mut z = Vec::new();
+        z.extend_from_slice(LOCAL_SIG);
+        z.extend_from_slice(&[20, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        z.extend_from_slice(&crc);
+        z.extend_from_slice(&len);
+        z.extend_from_slice(&len);
+        z.extend_from_slice(&nlen);
+        z.extend_from_slice(&[0, 0]);
+        z.extend_from_slice(name.as_bytes());
+        z.extend_from_slice(data);
+        let cd_start = z.len() as u32;
+        z.extend_from_slice(CDIR_SIG);
+        z.extend_from_slice(&[20, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        z.extend_from_slice(&crc);
+        z.extend_from_slice(&len);
+        z.extend_from_slice(&len);
+        z.extend_from_slice(&nlen);
+        z.extend_from_slice(&[0; 12]);
+        z.extend_from_slice(&0u32.to_le_bytes());
+        z.extend_from_slice(name.as_bytes());
+        let cd_size = z.len() as u32 - cd_start;
+        z.extend_from_slice(EOCD_SIG);
+        z.extend_from_slice(&[0, 0, 0, 0, 1, 0, 1, 0]);
+        z.extend_from_slice(&cd_size.to_le_bytes());
+        z.extend_from_slice(&cd_start.to_le_bytes());
+        z.extend_from_slice(&[0, 0]);
+        z
+    }
+
+    #[test]
+    fn crc32_known_value() {
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+        assert_eq!(crc32(b""), 0);
+    }
+
+    #[test]
+    fn lists_and_reads_stored_entry() {
+        let z = stored_zip("out/hello.txt", b"hello");
+        let entries = list(&z).unwrap();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].name, "out/hello.txt");
+        assert_eq!(entries[0].file_name(), "hello.txt");
+        assert!(!entries[0].is_dir && !entries[0].has_unsafe_path());
+        assert_eq!(read(&z, &entries[0], 100).unwrap(), b"hello");
+        assert_eq!(read(&z, &entries[0], 4), Err(ZipError::TooLarge));
+    }
+
+    #[test]
+    fn empty_archive_and_not_zip() {
+        let empty = b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
+        assert_eq!(list(empty).unwrap(), vec![]);
+        assert_eq!(list(b"hello"), Err(ZipError::NotZip));
+        assert_eq!(list(b"PK\x03\x04abc"), Err(ZipError::Truncated));
+    }
+
+    #[test]
+    fn crc_mismatch_is_corrupt() {
+        let mut z = stored_zip("a", b"hello");
+        z[30 + 1] = b'E';
+        let entries = list(&z).unwrap();
+        assert_eq!(
+            read(&z, &entries[0], 100),
+            Err(ZipError::Corrupt("CRC-32 mismatch".into()))
+        );
+    }
+
+    #[test]
+    fn unsafe_names_flagged() {
+        for name in ["../etc/passwd", "/abs", "C:\\x", "a/../../b"] {
+            let z = stored_zip(name, b"");
+            assert!(list(&z).unwrap()[0].has_unsafe_path(), "{name}");
+        }
+    }
+
+    #[test]
+    fn every_truncation_fails_cleanly() {
+        let z = stored_zip("a.txt", b"some data here");
+        for cut in 0..z.len() {
+            if let Ok(entries) = list(&z[..cut]) {
+                for e in &entries {
+                    let _ = read(&z[..cut], e, 1000);
+                }
+            }
+        }
+    }
+}
