@@ -8,9 +8,13 @@ pub mod decode;
 pub mod endpoint;
 pub mod error;
 pub mod invoke;
+pub mod jobs;
 pub mod labels;
 pub mod lenient;
+pub mod s3;
 pub mod service;
+pub mod sigv4;
+pub mod storage;
 pub mod zip;
 
 pub use auth::{Credentials, Secret};
