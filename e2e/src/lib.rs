@@ -127,6 +127,8 @@ where
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--window-size=1280,900",
+                // A fake camera and microphone, granted without a prompt.
+                "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                 format!("--user-data-dir={}", driver.profile.display()),
             ]
         },
@@ -238,12 +240,16 @@ impl Page {
     /// Presses the button whose text is `text`.
     pub async fn press(&self, text: &str) {
         let xpath = format!("//button[normalize-space()='{text}']");
-        let button = eventually(&format!("a button “{text}”"), || async {
+        // Find and click in one step: Leptos may re-render the button between
+        // finding and clicking, which makes the old element stale.
+        eventually(&format!("a button “{text}” to click"), || async {
             let b = self.client.find(Locator::XPath(&xpath)).await.ok()?;
-            b.is_enabled().await.ok()?.then_some(b)
+            if !b.is_enabled().await.ok()? {
+                return None;
+            }
+            b.click().await.ok()
         })
         .await;
-        button.click().await.expect("click");
     }
 
     /// The texts of all elements matching `css`, now.

@@ -44,22 +44,31 @@ pub async fn yield_to_browser() {
     let _ = JsFuture::from(promise).await;
 }
 
-/// Base64-encodes in chunks, yielding between them, so that encoding a
-/// 100 MB file never blocks the page for long. `progress` gets the share done.
-pub async fn base64_chunked(bytes: &[u8], progress: impl Fn(f64)) -> String {
-    // A multiple of 3, so chunks concatenate into one valid base64 text.
+/// Base64-encodes in chunks into a `Blob`, yielding between chunks, so that
+/// encoding a 100 MB file never blocks the page for long and the encoded text
+/// never needs one huge copy in wasm memory. `progress` gets the share done.
+pub async fn base64_blob(bytes: &[u8], progress: impl Fn(f64)) -> Option<Blob> {
+    // A multiple of 3, so the chunks concatenate into one valid base64 text.
     const CHUNK: usize = 3 * 256 * 1024;
     let engine = base64::engine::general_purpose::STANDARD;
-    let mut out = String::with_capacity(crate::oscar::invoke::base64_len(bytes.len()));
+    let parts = Array::new();
+    let mut text = String::with_capacity(CHUNK / 3 * 4);
     let total = bytes.len().max(1) as f64;
     for (i, chunk) in bytes.chunks(CHUNK).enumerate() {
-        engine.encode_string(chunk, &mut out);
+        text.clear();
+        engine.encode_string(chunk, &mut text);
+        // A blob per chunk: the final blob then references them instead of
+        // copying 100+ MB in one go.
+        let part = Blob::new_with_u8_array_sequence(&Array::of1(&Uint8Array::from(text.as_bytes()))).ok()?;
+        parts.push(&part);
         if bytes.len() > CHUNK {
             progress(((i + 1) * CHUNK).min(bytes.len()) as f64 / total);
             yield_to_browser().await;
         }
     }
-    out
+    let options = BlobPropertyBag::new();
+    options.set_type("text/plain");
+    Blob::new_with_blob_sequence_and_options(&parts, &options).ok()
 }
 
 /// Makes a blob of bytes with a MIME type.

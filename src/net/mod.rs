@@ -144,8 +144,8 @@ pub async fn get_service(session: &Session, name: &str) -> Result<Service, ApiEr
 pub enum RunBody {
     /// A JSON object, passed to the service as is.
     Json(String),
-    /// The input's bytes in base64.
-    Base64(String),
+    /// The input's bytes in base64, as built by `browser::base64_blob`.
+    Base64(web_sys::Blob),
 }
 
 /// How long a sync run may take: OSCAR's own limits are 300 s (§7).
@@ -163,9 +163,9 @@ pub async fn run_service(
     on_upload: impl Fn(f64, f64) + Clone + 'static,
 ) -> Result<Vec<u8>, ApiError> {
     let url = session.endpoint.url(&format!("/run/{}", encode_component(name)));
-    let (content_type, bytes) = match body {
-        RunBody::Json(text) => ("application/json", text.as_bytes()),
-        RunBody::Base64(text) => ("text/plain", text.as_bytes()),
+    let content_type = match body {
+        RunBody::Json(_) => "application/json",
+        RunBody::Base64(_) => "text/plain",
     };
     let mut token = token.to_string();
     for attempt in 0..2 {
@@ -175,7 +175,16 @@ pub async fn run_service(
         let headers = [("Authorization", bearer.as_str()), ("Content-Type", content_type)];
         let sent = xhr::send(
             request,
-            xhr::XhrRequest { method: "POST", url: &url, headers: &headers, body: bytes, timeout_ms: RUN_TIMEOUT_SECS * 1000 },
+            xhr::XhrRequest {
+                method: "POST",
+                url: &url,
+                headers: &headers,
+                body: match body {
+                    RunBody::Json(text) => xhr::XhrBody::Bytes(text.as_bytes()),
+                    RunBody::Base64(blob) => xhr::XhrBody::Blob(blob),
+                },
+                timeout_ms: RUN_TIMEOUT_SECS * 1000,
+            },
             on_upload.clone(),
         )
         .await;

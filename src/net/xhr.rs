@@ -42,12 +42,19 @@ impl Drop for AbortOnDrop {
     }
 }
 
+/// What a request carries.
+pub enum XhrBody<'a> {
+    Bytes(&'a [u8]),
+    /// Sent by the browser without a copy in wasm memory.
+    Blob(&'a web_sys::Blob),
+}
+
 /// One request to send.
 pub struct XhrRequest<'a> {
     pub method: &'a str,
     pub url: &'a str,
     pub headers: &'a [(&'a str, &'a str)],
-    pub body: &'a [u8],
+    pub body: XhrBody<'a>,
     pub timeout_ms: u32,
 }
 
@@ -98,7 +105,11 @@ pub async fn send(
     });
 
     let mut guard = AbortOnDrop { xhr: xhr.clone(), done: false };
-    xhr.send_with_opt_u8_array(Some(req.body)).map_err(|_| XhrFailure::Network)?;
+    let sent = match req.body {
+        XhrBody::Bytes(b) => xhr.send_with_opt_u8_array(Some(b)),
+        XhrBody::Blob(b) => xhr.send_with_opt_blob(Some(b)),
+    };
+    sent.map_err(|_| XhrFailure::Network)?;
     let how = JsFuture::from(ended).await.ok().and_then(|v| v.as_string()).unwrap_or_default();
     guard.done = true;
     drop(progress);

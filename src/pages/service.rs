@@ -58,6 +58,17 @@ struct RunResult {
     seconds: f64,
 }
 
+/// Stops the elapsed-time ticker however the run ends.
+struct Ticker(Option<IntervalHandle>);
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        if let Some(t) = self.0.take() {
+            t.clear();
+        }
+    }
+}
+
 /// Where a run in flight is.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Phase {
@@ -106,14 +117,21 @@ fn RunView(service: Service, modes: Modes) -> impl IntoView {
             result.set(None);
             started.set(js_sys::Date::now());
             now.set(js_sys::Date::now());
-            let ticker = set_interval_with_handle(move || now.set(js_sys::Date::now()), Duration::from_millis(100)).ok();
+            let ticker = Ticker(set_interval_with_handle(move || now.set(js_sys::Date::now()), Duration::from_millis(100)).ok());
             phase.set(Some(Phase::Encoding(0.0)));
             spawn_local(async move {
                 let body = match value.outgoing() {
                     Ok(Outgoing::Json(json)) => RunBody::Json(json.to_string()),
-                    Ok(Outgoing::Base64(bytes)) => RunBody::Base64(
-                        crate::browser::base64_chunked(bytes, |p| phase.set(Some(Phase::Encoding(p)))).await,
-                    ),
+                    Ok(Outgoing::Base64(bytes)) => {
+                        match crate::browser::base64_blob(bytes, |p| phase.set(Some(Phase::Encoding(p)))).await {
+                            Some(blob) => RunBody::Base64(blob),
+                            None => {
+                                phase.set(None);
+                                error.set(Some(ApiError::InvalidInput("The browser could not prepare the input (out of memory?). Try a smaller file.".into())));
+                                return;
+                            }
+                        }
+                    }
                     Err(_) => return,
                 };
                 phase.set(Some(Phase::Uploading { sent: 0.0, total: 1.0 }));
@@ -129,9 +147,7 @@ fn RunView(service: Service, modes: Modes) -> impl IntoView {
                     },
                 )
                 .await;
-                if let Some(t) = ticker {
-                    t.clear();
-                }
+                drop(ticker);
                 let seconds = (js_sys::Date::now() - started.get_untracked()) / 1000.0;
                 phase.set(None);
                 cancel.set_value(None);

@@ -1,0 +1,110 @@
+//! The ways a user gives input: camera snapshot, microphone recording,
+//! drag-and-drop, paste; and the "Render as" override on the output side.
+//! The echo service returns its input, so what went in comes back out.
+
+use base64::Engine;
+use e2e::{eventually, with_app, Options, Page, Sandbox};
+use oscar_sandbox::fixtures;
+use serde_json::json;
+
+async fn open_echo(page: &Page, oscar: &Sandbox, kind: &str) {
+    page.open("/services/echo").await;
+    page.log_in(&oscar.url(), oscar.username(), oscar.password()).await;
+    page.wait_text("h2", |t| t == "Input").await;
+    page.field("Input type").await.select_by_label(kind).await.expect("choose input type");
+}
+
+async fn run(page: &Page) {
+    page.press("Run").await;
+    page.wait_text(".run-caption", |t| t.starts_with("Finished in")).await;
+}
+
+/// Dispatches a drop (or a paste) of a file built in the page from base64.
+async fn deliver_file(page: &Page, how: &str, name: &str, mime: &str, bytes: &[u8]) {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let script = r#"
+        const [how, name, mime, b64] = arguments;
+        const raw = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+        const dt = new DataTransfer();
+        dt.items.add(new File([raw], name, { type: mime }));
+        if (how === 'drop') {
+            document.querySelector('.file-drop').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+        } else {
+            window.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+        }
+        return null;"#;
+    page.client.execute(script, vec![json!(how), json!(name), json!(mime), json!(b64)]).await.expect("deliver file");
+    page.wait_text(".send-preview", |t| t.contains(name)).await;
+}
+
+async fn output_image_width(page: &Page) -> u64 {
+    eventually("the output image to decode", || async {
+        let w = page.js("const i = document.querySelector('.output-image'); return i && i.complete ? i.naturalWidth : 0").await;
+        w.as_u64().filter(|w| *w > 0)
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webcam_snapshot_is_sent_and_comes_back_as_an_image() {
+    let oscar = Sandbox::start(Options::default()).await.expect("stand-in");
+    with_app(move |page| async move {
+        open_echo(&page, &oscar, "Image").await;
+        page.press("Use camera").await;
+        page.press("Take snapshot").await;
+        page.wait_text(".send-preview", |t| t.contains("snapshot.png")).await;
+        run(&page).await;
+        assert!(output_image_width(&page).await >= 160, "the snapshot has the camera's size");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_microphone_recording_is_sent() {
+    let oscar = Sandbox::start(Options::default()).await.expect("stand-in");
+    with_app(move |page| async move {
+        open_echo(&page, &oscar, "Audio").await;
+        page.press("Record").await;
+        page.wait_text("[role=status]", |t| t == "Recording…").await;
+        page.press("Stop recording").await;
+        let preview = page.wait_text(".send-preview", |t| t.contains("recording.")).await;
+        assert!(!preview.contains("(0 B"), "{preview}");
+        run(&page).await;
+        page.wait_text(".output-body__kind", |t| t.starts_with("Detected: ") && !t.contains("Binary")).await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drop_and_paste_take_a_file() {
+    let oscar = Sandbox::start(Options::default()).await.expect("stand-in");
+    with_app(move |page| async move {
+        open_echo(&page, &oscar, "Image").await;
+        deliver_file(&page, "drop", "dropped.png", "image/png", &fixtures::png(21, 13, [10, 20, 200])).await;
+        run(&page).await;
+        assert_eq!(output_image_width(&page).await, 21);
+        deliver_file(&page, "paste", "pasted.png", "image/png", &fixtures::png(17, 9, [200, 20, 10])).await;
+        run(&page).await;
+        assert_eq!(output_image_width(&page).await, 17);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_output_is_a_tree_and_render_as_overrides_it() {
+    let oscar = Sandbox::start(Options::default()).await.expect("stand-in");
+    with_app(move |page| async move {
+        open_echo(&page, &oscar, "File").await;
+        let doc = br#"{"name": "visor", "nested": {"list": [1, 2, 3]}}"#;
+        deliver_file(&page, "drop", "doc.json", "application/json", doc).await;
+        run(&page).await;
+        let tree = page.wait_text(".json-tree", |t| t.contains("name")).await;
+        assert!(tree.contains("\"visor\"") && tree.contains("list"), "{tree}");
+        page.field("Render as").await.select_by_label("Text").await.expect("render as text");
+        page.wait_text(".output-text", |t| t.contains(r#""nested": {"list""#)).await;
+        page.field("Render as").await.select_by_label("Download").await.expect("render as download");
+        let facts = page.wait_text(".facts-row--file", |t| t.contains("output.json")).await;
+        assert!(facts.contains("application/json"), "{facts}");
+    })
+    .await;
+}
