@@ -2,7 +2,7 @@
 //! same build works at `/` and under `/ui/`), and the routes.
 
 use crate::components::{AppHeader, Guard};
-use crate::pages::{LoginPage, NotFound, ServicePage, ServicesPage};
+use crate::pages::{JobsPage, LoginPage, NotFound, ServicePage, ServicesPage};
 use crate::routes;
 use crate::session::provide_session;
 use leptos::prelude::*;
@@ -43,6 +43,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/services") view=|| view! { <Guard><ServicesPage/></Guard> }/>
                     <Route path=path!("/services/:name") view=|| view! { <Guard><ServicePage/></Guard> }/>
+                    <Route path=path!("/services/:name/jobs") view=|| view! { <Guard><JobsPage/></Guard> }/>
                 </Routes>
             </main>
         </Router>

@@ -11,6 +11,11 @@ pub fn service(name: &str) -> String {
     format!("{SERVICES}/{}", encode_component(name))
 }
 
+/// The jobs page of a service.
+pub fn jobs(name: &str) -> String {
+    format!("{}/jobs", service(name))
+}
+
 /// The login page that returns to `next` after a successful login.
 pub fn login_then(next: &str) -> String {
     match safe_next(next) {

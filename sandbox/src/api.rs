@@ -2,10 +2,15 @@
 //! fault switches for tests.
 
 use crate::catalogue;
+use crate::jobs::{self, split_path, Jobs, ListError};
 use crate::model::{parse_service, valid_service_name, Service};
 use crate::run;
+use crate::sigv4;
 use crate::statics;
-use crate::util::{empty, json, new_token, not_found, response, set_header, text, Resp, TEXT};
+use crate::storage::{self, valid_bucket_name, Store, ACCESS_KEY, REGION, SECRET_KEY};
+use crate::util::{
+    empty, json, new_token, not_found, response, rfc3339, set_header, text, Resp, TEXT,
+};
 use crate::{ConfigShape, Faults, Impersonate, Options};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
@@ -14,18 +19,17 @@ use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use hyper::{Method, Request, StatusCode};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::RwLock;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant, SystemTime};
 
 const MAX_BODY: usize = 64 * 1024 * 1024;
 const SERVICES_NAMESPACE: &str = "oscar-svc";
 const K8S_VERSION: &str = "v1.31.4+k3s1";
-const MINIO_ACCESS_KEY: &str = "minioadmin";
-const MINIO_SECRET_KEY: &str = "minioadmin-secret";
 
 pub(crate) struct Shared {
     pub username: String,
@@ -36,16 +40,31 @@ pub(crate) struct Shared {
     pub request_count: AtomicU64,
     config_shape: ConfigShape,
     serverless: bool,
-    #[allow(dead_code)] // the job list arrives in the next stage
     pub legacy_jobs: bool,
     ui_dir: Option<PathBuf>,
     expected_basic: String,
     services: RwLock<BTreeMap<String, Service>>,
+    /// The S3 server's backend and switches.
+    pub store: Store,
+    pub jobs: Jobs,
+    /// `POST /system/buckets/{b}/presign` is routed (v3.6.4+).
+    pub presign: AtomicBool,
+    /// Visibility/owner of buckets made with `POST /system/buckets`.
+    bucket_meta: RwLock<BTreeMap<String, BucketMeta>>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, Default)]
+#[serde(default)]
+struct BucketMeta {
+    bucket_name: String,
+    visibility: String,
+    allowed_users: Option<Vec<String>>,
+    owner: String,
 }
 
 impl Shared {
-    pub fn new(opts: Options, port: u16) -> Shared {
-        let minio_endpoint = format!("http://127.0.0.1:{}", port.wrapping_add(1));
+    pub fn new(opts: Options, store: Store) -> Shared {
+        let minio_endpoint = store.url.clone();
         let expected_basic = format!(
             "Basic {}",
             STANDARD.encode(format!("{}:{}", opts.username, opts.password))
@@ -63,6 +82,10 @@ impl Shared {
             ui_dir: opts.ui_dir,
             expected_basic,
             services: RwLock::new(BTreeMap::new()),
+            store,
+            jobs: Jobs::new(opts.job_delay_ms, opts.job_page_size),
+            presign: AtomicBool::new(opts.presign),
+            bucket_meta: RwLock::new(BTreeMap::new()),
         };
         let mut map = BTreeMap::new();
         for mut svc in catalogue::demo_services()
@@ -70,10 +93,31 @@ impl Shared {
             .chain(catalogue::extra_services(opts.extra_services))
         {
             shared.finalize(&mut svc, None);
+            shared.create_buckets(&svc);
             map.insert(svc.name.clone(), svc);
         }
         shared.services = RwLock::new(map);
         shared
+    }
+
+    /// OSCAR's `createBuckets`: every MinIO input/output path gets its bucket and folder.
+    fn create_buckets(&self, svc: &Service) {
+        for io in svc.input.iter().chain(svc.output.iter()).flatten() {
+            let p = io.storage_provider.as_str();
+            if !(p.is_empty() || p == "minio" || p.starts_with("minio.")) {
+                continue;
+            }
+            let (bucket, folder) = split_path(&io.path);
+            let folder = (!folder.is_empty()).then_some(folder.as_str());
+            let _ = self.store.create_bucket(&bucket, folder);
+        }
+    }
+
+    pub fn services_snapshot(&self) -> Vec<Service> {
+        match self.services.read() {
+            Ok(m) => m.values().cloned().collect(),
+            Err(p) => p.into_inner().values().cloned().collect(),
+        }
     }
 
     /// Fill what OSCAR fills on create/update: token, defaults, labels, hidden MinIO provider.
@@ -162,6 +206,16 @@ enum Route {
     DeleteService(String),
     Run(String),
     Job(String),
+    ListBuckets,
+    CreateBucket,
+    UpdateBucket,
+    GetBucket(String),
+    DeleteBucket(String),
+    Presign(String),
+    ListJobs(String),
+    DeleteJobs(String),
+    JobLogs(String, String),
+    DeleteJob(String, String),
 }
 
 impl Route {
@@ -170,7 +224,7 @@ impl Route {
     }
 }
 
-fn match_route(method: &Method, path: &str, serverless: bool) -> Option<Route> {
+fn match_route(method: &Method, path: &str, serverless: bool, presign: bool) -> Option<Route> {
     let segs: Vec<&str> = path.strip_prefix('/')?.split('/').collect();
     if segs.iter().any(|s| s.is_empty()) {
         return None;
@@ -186,6 +240,20 @@ fn match_route(method: &Method, path: &str, serverless: bool) -> Option<Route> {
         (Method::DELETE, ["system", "services", n]) => Route::DeleteService(n.to_string()),
         (Method::POST, ["run", n]) if serverless => Route::Run(n.to_string()),
         (Method::POST, ["job", n]) => Route::Job(n.to_string()),
+        (Method::GET, ["system", "buckets"]) => Route::ListBuckets,
+        (Method::POST, ["system", "buckets"]) => Route::CreateBucket,
+        (Method::PUT, ["system", "buckets"]) => Route::UpdateBucket,
+        (Method::GET, ["system", "buckets", b]) => Route::GetBucket(b.to_string()),
+        (Method::DELETE, ["system", "buckets", b]) => Route::DeleteBucket(b.to_string()),
+        (Method::POST, ["system", "buckets", b, "presign"]) if presign => {
+            Route::Presign(b.to_string())
+        }
+        (Method::GET, ["system", "logs", n]) => Route::ListJobs(n.to_string()),
+        (Method::DELETE, ["system", "logs", n]) => Route::DeleteJobs(n.to_string()),
+        (Method::GET, ["system", "logs", n, j]) => Route::JobLogs(n.to_string(), j.to_string()),
+        (Method::DELETE, ["system", "logs", n, j]) => {
+            Route::DeleteJob(n.to_string(), j.to_string())
+        }
         _ => return None,
     })
 }
@@ -217,7 +285,11 @@ pub(crate) async fn handle(
     Ok(resp)
 }
 
-async fn route(state: &Shared, req: Request<Incoming>, cors: bool) -> Result<Resp, std::io::Error> {
+async fn route(
+    state: &Arc<Shared>,
+    req: Request<Incoming>,
+    cors: bool,
+) -> Result<Resp, std::io::Error> {
     let method = req.method().clone();
     let path = req.uri().path().to_string();
 
@@ -250,10 +322,11 @@ async fn route(state: &Shared, req: Request<Incoming>, cors: bool) -> Result<Res
         return Ok(r);
     }
 
-    let Some(route) = match_route(&method, &path, state.serverless) else {
+    let presign = state.presign.load(Ordering::SeqCst);
+    let Some(route) = match_route(&method, &path, state.serverless, presign) else {
         // gin's RedirectTrailingSlash: 301 for GET, 307 otherwise.
         if let Some(trimmed) = path.strip_suffix('/') {
-            if match_route(&method, trimmed, state.serverless).is_some() {
+            if match_route(&method, trimmed, state.serverless, presign).is_some() {
                 let mut loc = trimmed.to_string();
                 if let Some(q) = req.uri().query() {
                     loc = format!("{loc}?{q}");
@@ -279,6 +352,7 @@ async fn route(state: &Shared, req: Request<Incoming>, cors: bool) -> Result<Res
         return Ok(r);
     }
 
+    let query = req.uri().query().unwrap_or_default().to_string();
     let content_type = req.headers().get(CONTENT_TYPE).cloned();
     let auth = req
         .headers()
@@ -304,7 +378,17 @@ async fn route(state: &Shared, req: Request<Incoming>, cors: bool) -> Result<Res
         Route::UpdateService => update_service(state, &body),
         Route::DeleteService(name) => delete_service(state, &name),
         Route::Run(name) => run_service(state, &name, auth.as_deref(), content_type, &body).await,
-        Route::Job(name) => job_service(state, &name, auth.as_deref()),
+        Route::Job(name) => job_service(state, &name, auth.as_deref(), &body),
+        Route::ListBuckets => list_buckets(state),
+        Route::CreateBucket => create_bucket(state, &body),
+        Route::UpdateBucket => update_bucket(state, &body),
+        Route::GetBucket(b) => get_bucket(state, &b, &query),
+        Route::DeleteBucket(b) => delete_bucket(state, &b),
+        Route::Presign(b) => presign_object(state, &b, &body),
+        Route::ListJobs(n) => list_jobs(state, &n, &query),
+        Route::DeleteJobs(n) => delete_jobs(state, &n, &query),
+        Route::JobLogs(n, j) => job_logs(state, &n, &j, &query),
+        Route::DeleteJob(n, j) => delete_job(state, &n, &j),
     })
 }
 
@@ -409,9 +493,9 @@ fn config(state: &Shared) -> serde_json::Value {
     let minio = json!({
         "endpoint": state.minio_endpoint,
         "verify": false,
-        "access_key": MINIO_ACCESS_KEY,
-        "secret_key": MINIO_SECRET_KEY,
-        "region": "us-east-1",
+        "access_key": ACCESS_KEY,
+        "secret_key": SECRET_KEY,
+        "region": REGION,
     });
     let mut cfg = json!({
         "name": "oscar",
@@ -494,6 +578,7 @@ fn create_service(state: &Shared, body: &[u8]) -> Resp {
             "A service with the provided name already exists",
         );
     }
+    state.create_buckets(&svc);
     map.insert(svc.name.clone(), svc);
     empty(StatusCode::CREATED)
 }
@@ -510,6 +595,7 @@ fn update_service(state: &Shared, body: &[u8]) -> Resp {
         return empty(StatusCode::NOT_FOUND);
     };
     state.finalize(&mut svc, Some(prev));
+    state.create_buckets(&svc);
     map.insert(svc.name.clone(), svc);
     empty(StatusCode::NO_CONTENT)
 }
@@ -519,7 +605,11 @@ fn delete_service(state: &Shared, name: &str) -> Resp {
         return text(StatusCode::INTERNAL_SERVER_ERROR, "internal error");
     };
     match map.remove(name) {
-        Some(_) => empty(StatusCode::NO_CONTENT),
+        Some(_) => {
+            // The service's jobs go with it (they carry its label).
+            state.jobs.delete_service_jobs(name, true);
+            empty(StatusCode::NO_CONTENT)
+        }
         None => empty(StatusCode::NOT_FOUND),
     }
 }
@@ -587,9 +677,323 @@ async fn run_service(
     r
 }
 
-fn job_service(state: &Shared, name: &str, auth: Option<&str>) -> Resp {
+fn job_service(state: &Arc<Shared>, name: &str, auth: Option<&str>, body: &[u8]) -> Resp {
     match bearer_check(state, name, auth) {
-        Ok(_) => empty(StatusCode::CREATED),
+        Ok(svc) => {
+            jobs::start(state, svc, jobs::input_from_body(body));
+            empty(StatusCode::CREATED)
+        }
         Err(r) => *r,
+    }
+}
+
+/// `?name=value` of a raw query string (first occurrence, percent-decoded).
+fn query_param(query: &str, name: &str) -> Option<String> {
+    query.split('&').find_map(|p| {
+        let (k, v) = p.split_once('=').unwrap_or((p, ""));
+        (k == name).then(|| crate::util::percent_decode(&v.replace('+', " ")))
+    })
+}
+
+/// The services that use a bucket (input or output path), in name order.
+fn bucket_owner_service(state: &Shared, bucket: &str) -> Option<Service> {
+    state.services_snapshot().into_iter().find(|svc| {
+        svc.input
+            .iter()
+            .chain(svc.output.iter())
+            .flatten()
+            .any(|io| split_path(&io.path).0 == bucket)
+    })
+}
+
+fn bucket_meta(state: &Shared, bucket: &str) -> BucketMeta {
+    if let Some(m) = state
+        .bucket_meta
+        .read()
+        .ok()
+        .and_then(|m| m.get(bucket).cloned())
+    {
+        return m;
+    }
+    match bucket_owner_service(state, bucket) {
+        Some(svc) => BucketMeta {
+            bucket_name: bucket.to_string(),
+            visibility: svc.visibility.clone(),
+            allowed_users: svc.allowed_users.clone(),
+            owner: svc.owner.clone(),
+        },
+        None => BucketMeta {
+            bucket_name: bucket.to_string(),
+            visibility: "private".into(),
+            allowed_users: Some(Vec::new()),
+            owner: "cluster_admin".into(),
+        },
+    }
+}
+
+/// `GET /system/buckets` (v3.6): `[]MinIOBucket`, `null` when there is none.
+fn list_buckets(state: &Shared) -> Resp {
+    let all: Vec<BucketMeta> = state
+        .store
+        .buckets()
+        .iter()
+        .map(|b| bucket_meta(state, b))
+        .collect();
+    if all.is_empty() {
+        return json(StatusCode::OK, &serde_json::Value::Null);
+    }
+    json(StatusCode::OK, &all)
+}
+
+fn parse_bucket_body(body: &[u8]) -> Result<BucketMeta, Box<Resp>> {
+    let mut m: BucketMeta = serde_json::from_slice(body).map_err(|e| {
+        Box::new(text(
+            StatusCode::BAD_REQUEST,
+            format!("Invalid bucket: {e}"),
+        ))
+    })?;
+    if !valid_bucket_name(&m.bucket_name) {
+        return Err(Box::new(text(
+            StatusCode::BAD_REQUEST,
+            format!("Invalid bucket name \"{}\"", m.bucket_name),
+        )));
+    }
+    if m.visibility.is_empty() {
+        m.visibility = "private".into();
+    }
+    if !["private", "public", "restricted"].contains(&m.visibility.as_str()) {
+        return Err(Box::new(text(
+            StatusCode::BAD_REQUEST,
+            format!("Invalid visibility \"{}\"", m.visibility),
+        )));
+    }
+    if m.allowed_users.is_none() {
+        m.allowed_users = Some(Vec::new());
+    }
+    m.owner = "cluster_admin".into();
+    Ok(m)
+}
+
+fn create_bucket(state: &Shared, body: &[u8]) -> Resp {
+    let m = match parse_bucket_body(body) {
+        Ok(m) => m,
+        Err(r) => return *r,
+    };
+    match state.store.create_bucket(&m.bucket_name, None) {
+        Ok(true) => {
+            if let Ok(mut map) = state.bucket_meta.write() {
+                map.insert(m.bucket_name.clone(), m);
+            }
+            empty(StatusCode::CREATED)
+        }
+        Ok(false) => text(
+            StatusCode::CONFLICT,
+            format!("Bucket \"{}\" already exists", m.bucket_name),
+        ),
+        Err(e) => text(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+fn update_bucket(state: &Shared, body: &[u8]) -> Resp {
+    let m = match parse_bucket_body(body) {
+        Ok(m) => m,
+        Err(r) => return *r,
+    };
+    if !state.store.bucket_exists(&m.bucket_name) {
+        return empty(StatusCode::NOT_FOUND);
+    }
+    if bucket_owner_service(state, &m.bucket_name).is_some() {
+        return text(
+            StatusCode::FORBIDDEN,
+            "The bucket of a service cannot be modified",
+        );
+    }
+    if let Ok(mut map) = state.bucket_meta.write() {
+        map.insert(m.bucket_name.clone(), m);
+    }
+    empty(StatusCode::NO_CONTENT)
+}
+
+const BUCKET_PAGE: usize = 1000;
+
+/// `GET /system/buckets/{b}` (v3.6.5+): `BucketListResponse`.
+fn get_bucket(state: &Shared, bucket: &str, query: &str) -> Resp {
+    let Some(objects) = state.store.list_objects(bucket) else {
+        return empty(StatusCode::NOT_FOUND);
+    };
+    let after = query_param(query, "page").and_then(|p| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(p.trim_end_matches('='))
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+    });
+    let limit = query_param(query, "limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .filter(|l| *l > 0)
+        .unwrap_or(BUCKET_PAGE)
+        .min(BUCKET_PAGE);
+    let rest: Vec<&storage::ObjectInfo> = objects
+        .iter()
+        .filter(|o| after.as_ref().is_none_or(|a| o.key.as_str() > a.as_str()))
+        .collect();
+    let page: Vec<serde_json::Value> = rest
+        .iter()
+        .take(limit)
+        .map(|o| {
+            json!({"object_name": o.key, "size_bytes": o.size,
+                   "last_modified": rfc3339(o.modified)})
+        })
+        .collect();
+    let truncated = rest.len() > limit;
+    let mut v = json!({
+        "bucket_name": bucket,
+        "objects": page,
+        "is_truncated": truncated,
+        "returned_items": page.len(),
+    });
+    if truncated {
+        if let Some(last) = rest.get(limit - 1) {
+            v["next_page"] =
+                json!(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&last.key));
+        }
+    }
+    json(StatusCode::OK, &v)
+}
+
+fn delete_bucket(state: &Shared, bucket: &str) -> Resp {
+    match state.store.delete_bucket(bucket) {
+        Ok(true) => {
+            if let Ok(mut map) = state.bucket_meta.write() {
+                map.remove(bucket);
+            }
+            empty(StatusCode::NO_CONTENT)
+        }
+        Ok(false) => empty(StatusCode::NOT_FOUND),
+        Err(e) => text(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PresignRequest {
+    object_key: String,
+    operation: String,
+    expires_in: Option<i64>,
+    content_type: String,
+    extra_headers: Option<BTreeMap<String, String>>,
+}
+
+/// `POST /system/buckets/{b}/presign` (v3.6.4+).
+fn presign_object(state: &Shared, bucket: &str, body: &[u8]) -> Resp {
+    let req: PresignRequest = match serde_json::from_slice(body) {
+        Ok(r) => r,
+        Err(e) => return text(StatusCode::BAD_REQUEST, format!("Invalid request: {e}")),
+    };
+    let key = req.object_key.trim_start_matches('/');
+    if key.is_empty() {
+        return text(StatusCode::BAD_REQUEST, "object_key is required");
+    }
+    let method = match req.operation.to_ascii_lowercase().as_str() {
+        "upload" | "put" => "PUT",
+        "download" | "get" => "GET",
+        other => {
+            return text(
+                StatusCode::BAD_REQUEST,
+                format!("Invalid operation \"{other}\": must be upload or download"),
+            )
+        }
+    };
+    let expires = req.expires_in.unwrap_or(900);
+    if !(1..=604_800).contains(&expires) {
+        return text(
+            StatusCode::BAD_REQUEST,
+            "expires_in must be between 1 and 604800 seconds",
+        );
+    }
+    if !state.store.bucket_exists(bucket) {
+        return text(
+            StatusCode::NOT_FOUND,
+            format!("Bucket \"{bucket}\" not found"),
+        );
+    }
+    let now = SystemTime::now();
+    let url = sigv4::presign_url(
+        &state.store.url,
+        method,
+        &format!("/{bucket}/{key}"),
+        &[],
+        &storage::keys(),
+        expires as u64,
+        now,
+    );
+    let mut headers = serde_json::Map::new();
+    if method == "PUT" && !req.content_type.is_empty() {
+        headers.insert("Content-Type".into(), json!(req.content_type));
+    }
+    for (k, v) in req.extra_headers.unwrap_or_default() {
+        headers.insert(k, json!(v));
+    }
+    json(
+        StatusCode::OK,
+        &json!({
+            "object_key": key,
+            "operation": req.operation.to_ascii_lowercase(),
+            "method": method,
+            "url": url,
+            "expires_at": rfc3339(now + Duration::from_secs(expires as u64)),
+            "headers": headers,
+        }),
+    )
+}
+
+/// `GET /system/logs/{service}`: `{jobs,next_page?,remaining_jobs?}` (v3.6.4+), or the
+/// bare map of older servers with `legacy_jobs`.
+fn list_jobs(state: &Shared, name: &str, query: &str) -> Resp {
+    if state.get(name).is_none() {
+        return empty(StatusCode::NOT_FOUND);
+    }
+    let page = query_param(query, "page");
+    let paginate = !state.legacy_jobs;
+    match state.jobs.list(name, page.as_deref(), paginate) {
+        Ok((map, next, remaining)) => {
+            if state.legacy_jobs {
+                return json(StatusCode::OK, &map);
+            }
+            let mut v = json!({"jobs": map});
+            if let Some(n) = next {
+                v["next_page"] = json!(n);
+                v["remaining_jobs"] = json!(remaining);
+            }
+            json(StatusCode::OK, &v)
+        }
+        Err(ListError::BadToken) => text(
+            StatusCode::BAD_REQUEST,
+            "continue key is not valid: illegal base64 data",
+        ),
+    }
+}
+
+fn delete_jobs(state: &Shared, name: &str, query: &str) -> Resp {
+    if state.get(name).is_none() {
+        return empty(StatusCode::NOT_FOUND);
+    }
+    let all = query_param(query, "all").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    state.jobs.delete_service_jobs(name, all);
+    empty(StatusCode::NO_CONTENT)
+}
+
+fn job_logs(state: &Shared, name: &str, job: &str, query: &str) -> Resp {
+    let ts = query_param(query, "timestamps").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    match state.jobs.logs(name, job, ts) {
+        Some(logs) => text(StatusCode::OK, logs),
+        None => empty(StatusCode::NOT_FOUND),
+    }
+}
+
+fn delete_job(state: &Shared, name: &str, job: &str) -> Resp {
+    if state.jobs.delete_job(name, job) {
+        empty(StatusCode::NO_CONTENT)
+    } else {
+        empty(StatusCode::NOT_FOUND)
     }
 }

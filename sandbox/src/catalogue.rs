@@ -183,6 +183,8 @@ pub(crate) fn demo_services() -> Vec<Service> {
         "#!/bin/sh\n\npython3 /opt/predict.py \"$INPUT_FILE_PATH\" \"$TMP_OUTPUT_DIR\"\n",
     );
     s.alpine = true;
+    s.input = Some(vec![io("fail-test/in", &[])]);
+    s.output = Some(vec![io("fail-test/out", &[])]);
     out.push(s);
 
     let mut s = base(

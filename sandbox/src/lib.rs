@@ -7,11 +7,14 @@
 mod api;
 mod catalogue;
 pub mod fixtures;
+mod jobs;
 mod media;
 mod model;
 mod run;
 mod scripts;
+pub mod sigv4;
 mod statics;
+mod storage;
 mod util;
 
 use bytes::Bytes;
@@ -78,7 +81,7 @@ pub struct Options {
     pub config_shape: ConfigShape,
     /// Knative present (default true); false: no `serverless_backend`, `/run` is not routed.
     pub serverless_backend: bool,
-    /// Answer the job list as the pre-v3.6.4 bare map (used by a later stage).
+    /// Answer the job list as the pre-v3.6.4 bare map, without pagination.
     pub legacy_jobs: bool,
     /// Add N generated services `svc-0001`, ... (large-catalogue tests).
     pub extra_services: usize,
@@ -86,6 +89,16 @@ pub struct Options {
     pub ui_dir: Option<PathBuf>,
     /// Initial fault switches.
     pub faults: Faults,
+    /// TCP port of the S3 (MinIO) server on 127.0.0.1; 0 = ephemeral.
+    pub s3_port: u16,
+    /// Answer CORS on the S3 port like MinIO does (default true).
+    pub s3_cors: bool,
+    /// Route `POST /system/buckets/{b}/presign` (v3.6.4+; default true).
+    pub presign: bool,
+    /// Delay of each job step (Pending → Running → done), in ms (default 400).
+    pub job_delay_ms: u64,
+    /// Page size of `GET /system/logs/{service}` (OSCAR's `JOB_LISTING_LIMIT`, default 70).
+    pub job_page_size: usize,
 }
 
 impl Default for Options {
@@ -101,6 +114,11 @@ impl Default for Options {
             extra_services: 0,
             ui_dir: None,
             faults: Faults::default(),
+            s3_port: 0,
+            s3_cors: true,
+            presign: true,
+            job_delay_ms: 400,
+            job_page_size: 70,
         }
     }
 }
@@ -110,6 +128,9 @@ pub struct Sandbox {
     url: String,
     state: Arc<api::Shared>,
     task: JoinHandle<()>,
+    s3_task: JoinHandle<()>,
+    /// The S3 backend's files; removed on drop.
+    _s3_dir: tempfile::TempDir,
 }
 
 impl Sandbox {
@@ -117,13 +138,21 @@ impl Sandbox {
     pub async fn start(opts: Options) -> std::io::Result<Sandbox> {
         let listener = TcpListener::bind(("127.0.0.1", opts.port)).await?;
         let port = listener.local_addr()?.port();
-        let state = Arc::new(api::Shared::new(opts, port));
-        let site = Site::Api(state.clone());
-        let task = tokio::spawn(accept_loop(listener, site));
+        let s3_listener = TcpListener::bind(("127.0.0.1", opts.s3_port)).await?;
+        let s3_port = s3_listener.local_addr()?.port();
+        let s3_dir = tempfile::Builder::new()
+            .prefix("oscar-sandbox-s3-")
+            .tempdir()?;
+        let store = storage::Store::new(s3_dir.path(), s3_port, opts.s3_cors)?;
+        let state = Arc::new(api::Shared::new(opts, store));
+        let task = tokio::spawn(accept_loop(listener, Site::Api(state.clone())));
+        let s3_task = tokio::spawn(accept_loop(s3_listener, Site::S3(state.clone())));
         Ok(Sandbox {
             url: format!("http://127.0.0.1:{port}"),
             state,
             task,
+            s3_task,
+            _s3_dir: s3_dir,
         })
     }
 
@@ -154,15 +183,63 @@ impl Sandbox {
         &self.state.password
     }
 
-    /// The MinIO endpoint advertised in `/system/config` (placeholder until the S3 server lands).
+    /// The MinIO endpoint advertised in `/system/config` (= [`Sandbox::s3_url`]).
     pub fn minio_endpoint(&self) -> String {
         self.state.minio_endpoint.clone()
+    }
+
+    /// The S3 server, `http://127.0.0.1:<port>` (path-style addressing).
+    pub fn s3_url(&self) -> String {
+        self.state.store.url.clone()
+    }
+
+    /// The MinIO keys of `/system/config`: access key, secret key, region.
+    pub fn minio_keys(&self) -> sigv4::Keys {
+        storage::keys()
+    }
+
+    /// Turn MinIO-like CORS on the S3 port on or off (off: no CORS headers, OPTIONS 403).
+    pub fn set_s3_cors(&self, on: bool) {
+        self.state.store.cors.store(on, Ordering::SeqCst);
+    }
+
+    /// Route the presign endpoint or not (off: 404 `404 page not found`, like < v3.6.4).
+    pub fn set_presign(&self, on: bool) {
+        self.state.presign.store(on, Ordering::SeqCst);
+    }
+
+    /// A presigned URL for `/bucket/key` on the S3 server (`query`: extra parameters, e.g.
+    /// `list-type=2` with an empty key for a listing).
+    pub fn s3_presign(
+        &self,
+        method: &str,
+        bucket: &str,
+        key: &str,
+        query: &[(&str, &str)],
+        expires_secs: u64,
+    ) -> String {
+        let path = if key.is_empty() {
+            format!("/{bucket}")
+        } else {
+            format!("/{bucket}/{key}")
+        };
+        sigv4::presign_url(
+            &self.s3_url(),
+            method,
+            &path,
+            query,
+            &storage::keys(),
+            expires_secs,
+            std::time::SystemTime::now(),
+        )
     }
 }
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
         self.task.abort();
+        self.s3_task.abort();
+        self.state.jobs.abort_all();
     }
 }
 
@@ -199,6 +276,7 @@ impl Drop for StaticSite {
 #[derive(Clone)]
 enum Site {
     Api(Arc<api::Shared>),
+    S3(Arc<api::Shared>),
     Static(Arc<PathBuf>),
 }
 
@@ -206,6 +284,7 @@ impl Site {
     async fn handle(self, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, std::io::Error> {
         match self {
             Site::Api(state) => api::handle(state, req).await,
+            Site::S3(state) => storage::handle(state, req).await,
             Site::Static(root) => {
                 let path = req.uri().path().trim_start_matches('/').to_string();
                 Ok(statics::serve(&root, req.method(), &path).await)

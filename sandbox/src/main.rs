@@ -18,6 +18,11 @@ OPTIONS:
     --config-shape V       /system/config shape: v2, v3 or v4 (default v4)
     --no-serverless        no Knative: no serverless_backend, /run is not routed
     --legacy-jobs          answer job lists as the pre-v3.6.4 bare map
+    --s3-port N            S3 (MinIO) port (default 9000; 0 = any free port)
+    --no-s3-cors           no MinIO-like CORS on the S3 port
+    --no-presign           no POST /system/buckets/{b}/presign (like OSCAR < v3.6.4)
+    --job-delay-ms N       delay of each job step, Pending -> Running -> done (default 400)
+    --job-page-size N      jobs per page of GET /system/logs/{service} (default 70)
     --extra-services N     add N generated services svc-0001, svc-0002, ...
     --ui DIR               serve the built app under /ui/ on the API port (GET / redirects)
     --app DIR              also serve the built app at / on a second port (cross-origin)
@@ -37,6 +42,7 @@ struct Cli {
 fn parse_args(args: &[String]) -> Result<Option<Cli>, String> {
     let mut opts = Options {
         port: 8080,
+        s3_port: 9000,
         ..Options::default()
     };
     let mut app = None;
@@ -76,6 +82,21 @@ fn parse_args(args: &[String]) -> Result<Option<Cli>, String> {
             }
             "--no-serverless" => opts.serverless_backend = false,
             "--legacy-jobs" => opts.legacy_jobs = true,
+            "--s3-port" => opts.s3_port = num("--s3-port", value("--s3-port")?)?,
+            "--no-s3-cors" => opts.s3_cors = false,
+            "--no-presign" => opts.presign = false,
+            "--job-delay-ms" => {
+                opts.job_delay_ms = num("--job-delay-ms", value("--job-delay-ms")?)?;
+                if opts.job_delay_ms > 600_000 {
+                    return Err("--job-delay-ms: at most 600000".into());
+                }
+            }
+            "--job-page-size" => {
+                opts.job_page_size = num("--job-page-size", value("--job-page-size")?)?;
+                if opts.job_page_size == 0 {
+                    return Err("--job-page-size: at least 1".into());
+                }
+            }
             "--extra-services" => {
                 opts.extra_services = num("--extra-services", value("--extra-services")?)?;
                 if opts.extra_services > 99_999 {
@@ -137,6 +158,13 @@ async fn main() -> ExitCode {
         }
     };
     println!("OSCAR stand-in API   {}", sandbox.url());
+    let keys = sandbox.minio_keys();
+    println!(
+        "S3 (MinIO)           {}  access key {}  secret key {}",
+        sandbox.s3_url(),
+        keys.access_key,
+        keys.secret_key
+    );
     if has_ui {
         println!("App (same origin)    {}/ui/", sandbox.url());
     }
@@ -160,10 +188,25 @@ async fn main() -> ExitCode {
         sandbox.password()
     );
     println!("Press Ctrl-C to stop.");
-    if let Err(e) = tokio::signal::ctrl_c().await {
-        eprintln!("oscar-sandbox: cannot wait for Ctrl-C: {e}");
-        return ExitCode::FAILURE;
+    // SIGTERM too, so that the S3 temp dir is removed when a script stops the demo.
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => {
+            if let Err(e) = r {
+                eprintln!("oscar-sandbox: cannot wait for Ctrl-C: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+        () = term => {}
     }
+    drop(sandbox);
     ExitCode::SUCCESS
 }
 
@@ -189,6 +232,13 @@ mod tests {
             "--latency-ms",
             "5",
             "--no-serverless",
+            "--s3-port=0",
+            "--no-s3-cors",
+            "--no-presign",
+            "--job-delay-ms",
+            "10",
+            "--job-page-size",
+            "3",
         ]))
         .ok()
         .flatten()
@@ -200,6 +250,10 @@ mod tests {
         assert_eq!(cli.opts.faults.force_status, Some(500));
         assert_eq!(cli.opts.faults.latency_ms, 5);
         assert!(!cli.opts.serverless_backend);
+        assert_eq!(cli.opts.s3_port, 0);
+        assert!(!cli.opts.s3_cors && !cli.opts.presign);
+        assert_eq!(cli.opts.job_delay_ms, 10);
+        assert_eq!(cli.opts.job_page_size, 3);
     }
 
     #[test]
@@ -209,6 +263,7 @@ mod tests {
         assert!(parse_args(&args(&["--port", "x"])).is_err());
         assert!(parse_args(&args(&["--config-shape", "v9"])).is_err());
         assert!(parse_args(&args(&["--fail-status", "42"])).is_err());
+        assert!(parse_args(&args(&["--job-page-size", "0"])).is_err());
         assert!(matches!(parse_args(&args(&["--help"])), Ok(None)));
     }
 }

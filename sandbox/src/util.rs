@@ -47,6 +47,26 @@ pub(crate) fn new_token() -> String {
     hex(&random_bytes(32))
 }
 
+/// Decode `%XX` escapes (invalid ones are kept as they are); invalid UTF-8 is replaced.
+pub(crate) fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hexval = |c: u8| char::from(c).to_digit(16);
+            if let (Some(h), Some(l)) = (hexval(b[i + 1]), hexval(b[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// A random UUID v4 string.
 pub(crate) fn new_uuid() -> String {
     let mut b = random_bytes(16);
@@ -65,9 +85,13 @@ pub(crate) fn new_uuid() -> String {
 
 /// (year, month, day, hour, minute, second, millisecond) in UTC, now.
 pub(crate) fn now_utc() -> (i64, u32, u32, u32, u32, u32, u32) {
-    let d = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
+    let (y, mo, d, h, mi, s, nanos) = utc_parts(SystemTime::now());
+    (y, mo, d, h, mi, s, nanos / 1_000_000)
+}
+
+/// (year, month, day, hour, minute, second, nanosecond) in UTC of `t` (clamped at the epoch).
+pub(crate) fn utc_parts(t: SystemTime) -> (i64, u32, u32, u32, u32, u32, u32) {
+    let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
     let secs = d.as_secs() as i64;
     let days = secs.div_euclid(86_400);
     let sod = secs.rem_euclid(86_400) as u32;
@@ -88,8 +112,20 @@ pub(crate) fn now_utc() -> (i64, u32, u32, u32, u32, u32, u32) {
         sod / 3600,
         (sod / 60) % 60,
         sod % 60,
-        d.subsec_millis(),
+        d.subsec_nanos(),
     )
+}
+
+/// RFC 3339 in UTC with whole seconds, like Go's `metav1.Time`: `2026-06-10T09:12:03Z`.
+pub(crate) fn rfc3339(t: SystemTime) -> String {
+    let (y, mo, d, h, mi, s, _) = utc_parts(t);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+}
+
+/// RFC 3339 with nanoseconds, like the kubelet's `--timestamps` log prefix.
+pub(crate) fn rfc3339_nano(t: SystemTime) -> String {
+    let (y, mo, d, h, mi, s, ns) = utc_parts(t);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ns:09}Z")
 }
 
 /// Python logging's default asctime: `2026-06-10 09:12:03,123`.
@@ -164,6 +200,13 @@ mod tests {
         let u = new_uuid();
         assert_eq!(u.len(), 36);
         assert_eq!(&u[14..15], "4");
+    }
+
+    #[test]
+    fn rfc3339_shapes() {
+        let t = UNIX_EPOCH + std::time::Duration::new(1_781_082_723, 5);
+        assert_eq!(rfc3339(t), "2026-06-10T09:12:03Z");
+        assert_eq!(rfc3339_nano(t), "2026-06-10T09:12:03.000000005Z");
     }
 
     #[test]

@@ -23,3 +23,38 @@ pub fn ErrorAlert(
         </div>
     }
 }
+
+/// An [`ApiError`] shown with the action that fits it: "Log in again" when
+/// the credentials were refused, "Retry" when trying again may work.
+#[component]
+pub fn ApiErrorAlert(
+    /// The error.
+    error: crate::oscar::ApiError,
+    /// What "Retry" does; no Retry button without it.
+    #[prop(optional)]
+    retry: Option<Callback<()>>,
+) -> impl IntoView {
+    let message = match &error {
+        crate::oscar::ApiError::Cancelled => {
+            "Cancelled. The request was stopped, but OSCAR may still finish the work on the cluster.".to_string()
+        }
+        other => other.to_string(),
+    };
+    if error.needs_login() {
+        let session = crate::session::use_session();
+        let navigate = leptos_router::hooks::use_navigate();
+        let location = leptos_router::hooks::use_location();
+        let base = crate::app::use_base();
+        let relogin = Callback::new(move |()| {
+            let path = location.pathname.get_untracked();
+            let here = crate::routes::strip_base(&path, &base.0).to_string();
+            session.log_out();
+            navigate(&crate::routes::login_then(&here), Default::default());
+        });
+        return view! { <ErrorAlert message action_label="Log in again" on_action=relogin/> }.into_any();
+    }
+    match retry.filter(|_| error.is_retryable()) {
+        Some(cb) => view! { <ErrorAlert message action_label="Retry" on_action=cb/> }.into_any(),
+        None => view! { <ErrorAlert message/> }.into_any(),
+    }
+}

@@ -1,6 +1,7 @@
 //! Reusable view pieces, one component per file.
 
 mod alert;
+pub mod async_run;
 mod app_header;
 mod guard;
 pub mod inputs;
@@ -8,7 +9,7 @@ mod login_form;
 pub mod outputs;
 mod service_card;
 
-pub use alert::ErrorAlert;
+pub use alert::{ApiErrorAlert, ErrorAlert};
 pub use app_header::AppHeader;
 pub use guard::Guard;
 pub use login_form::LoginForm;

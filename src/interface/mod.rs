@@ -3,12 +3,14 @@
 //! It decides how a service can be invoked, its input component, and how
 //! an output is shown; declared interfaces will layer on top of this.
 
+pub mod asyncplan;
 pub mod inputs;
 pub mod listing;
 pub mod outputs;
 pub mod table;
 pub mod values;
 
+pub use asyncplan::AsyncPlan;
 pub use inputs::{choose_input, InputChoice, InputKind};
 pub use listing::{Modes, ServiceCard, ServiceIndex};
 pub use outputs::{default_view, OutputView};

@@ -43,6 +43,32 @@ impl InputValue {
         }
     }
 
+    /// The file an async run uploads to the input bucket: its name, MIME
+    /// type and raw bytes (no base64: the storage takes bytes as they are).
+    pub fn as_upload(&self) -> Result<(String, String, &[u8]), String> {
+        let (name, mime) = match self {
+            Self::Empty => return Err("Give the service an input first.".into()),
+            Self::Text(t) | Self::Table(t) if t.is_empty() => return Err("The input is empty.".into()),
+            Self::Text(_) => ("input.txt".into(), "text/plain".into()),
+            Self::Table(_) => ("input.csv".into(), "text/csv".into()),
+            Self::Json(t) => {
+                validate_json(t).map_err(|p| p.to_string())?;
+                ("input.json".into(), "application/json".into())
+            }
+            Self::File { name, mime, .. } => {
+                let name = if name.is_empty() { "input".to_string() } else { name.clone() };
+                let mime = if mime.is_empty() { "application/octet-stream".to_string() } else { mime.clone() };
+                (name, mime)
+            }
+        };
+        let bytes: &[u8] = match self {
+            Self::Text(t) | Self::Table(t) | Self::Json(t) => t.as_bytes(),
+            Self::File { bytes, .. } => bytes,
+            Self::Empty => &[],
+        };
+        Ok((name, mime, bytes))
+    }
+
     /// A one-line description of what will be sent.
     pub fn preview(&self) -> String {
         match self.outgoing() {
@@ -86,6 +112,18 @@ mod tests {
         assert!(json.preview().contains("as is"));
         let file = InputValue::File { name: "a.png".into(), mime: "image/png".into(), bytes: vec![0u8; 3000].into() };
         assert_eq!(file.preview(), "Sends a.png (2.9 KB, image/png) in base64: 3.9 KB.");
+    }
+
+    #[test]
+    fn uploads_carry_a_name_a_type_and_raw_bytes() {
+        let text = InputValue::Text("hi".into());
+        let (name, mime, bytes) = text.as_upload().expect("text");
+        assert_eq!((name.as_str(), mime.as_str(), bytes), ("input.txt", "text/plain", &b"hi"[..]));
+        let file = InputValue::File { name: "cat.png".into(), mime: String::new(), bytes: vec![1u8, 2].into() };
+        let (name, mime, bytes) = file.as_upload().expect("file");
+        assert_eq!((name.as_str(), mime.as_str(), bytes.len()), ("cat.png", "application/octet-stream", 2));
+        assert!(InputValue::Json("[1]".into()).as_upload().is_err());
+        assert!(InputValue::Empty.as_upload().is_err());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! `Result<T, ApiError>`, has a timeout, and is aborted when its future is
 //! dropped (a page left, a resource re-run), so no answer lands on a stale view.
 
+pub mod storage;
 pub mod xhr;
 
 use crate::oscar::invoke::run_error;
@@ -16,7 +17,7 @@ use std::time::Duration;
 use web_sys::{AbortController, RequestMode};
 
 /// How long a `/system/*` call may take before the user is told.
-const SYSTEM_TIMEOUT_SECS: u32 = 20;
+pub(crate) const SYSTEM_TIMEOUT_SECS: u32 = 20;
 
 /// Aborts its request when dropped, and after a timeout.
 struct Flight {
@@ -67,10 +68,23 @@ struct Answer {
 
 /// Sends a request and reads the whole body, mapping every failure.
 async fn exchange(endpoint: &Endpoint, builder: RequestBuilder, seconds: u32) -> Result<Answer, ApiError> {
+    exchange_with(endpoint, builder, None, seconds).await
+}
+
+/// [`exchange`] with an optional request body (JSON text, or a blob).
+async fn exchange_with(
+    endpoint: &Endpoint,
+    builder: RequestBuilder,
+    body: Option<wasm_bindgen::JsValue>,
+    seconds: u32,
+) -> Result<Answer, ApiError> {
     let flight = Flight::start(seconds);
-    let request = flight.attach(builder).build().map_err(|_| ApiError::InvalidEndpoint(
-        "The browser refused to build this request; check the address.".into(),
-    ))?;
+    let builder = flight.attach(builder);
+    let request = match body {
+        Some(b) => builder.body(b),
+        None => builder.build(),
+    }
+    .map_err(|_| ApiError::InvalidEndpoint("The browser refused to build this request; check the address.".into()))?;
     let response = match request.send().await {
         Ok(r) => r,
         Err(_) if flight.timed_out.get() => return Err(ApiError::Timeout { seconds }),
@@ -89,12 +103,18 @@ async fn exchange(endpoint: &Endpoint, builder: RequestBuilder, seconds: u32) ->
 /// no-cors probe of `/health` (which needs no auth and no CORS to complete)
 /// tells them apart: if it completes, the cluster is up and CORS blocked us.
 async fn diagnose_failure(endpoint: &Endpoint) -> ApiError {
-    let flight = Flight::start(8);
-    let probe = flight.attach(Request::get(&endpoint.url("/health")).mode(RequestMode::NoCors));
-    match probe.send().await {
-        Ok(_) => ApiError::CorsBlocked { endpoint: endpoint.to_string() },
-        Err(_) => ApiError::Unreachable { endpoint: endpoint.to_string() },
+    if answers_without_cors(&endpoint.url("/health")).await {
+        ApiError::CorsBlocked { endpoint: endpoint.to_string() }
+    } else {
+        ApiError::Unreachable { endpoint: endpoint.to_string() }
     }
+}
+
+/// Whether anything answers at `url` at all (a no-cors request completes
+/// for any HTTP answer, and fails only when nothing answers).
+async fn answers_without_cors(url: &str) -> bool {
+    let flight = Flight::start(8);
+    flight.attach(Request::get(url).mode(RequestMode::NoCors)).send().await.is_ok()
 }
 
 fn authorized(builder: RequestBuilder, credentials: &Credentials) -> RequestBuilder {
@@ -185,15 +205,15 @@ pub async fn run_service(
                 },
                 timeout_ms: RUN_TIMEOUT_SECS * 1000,
             },
-            on_upload.clone(),
+            xhr::Progress { upload: Box::new(on_upload.clone()), download: Box::new(|_, _| {}) },
         )
         .await;
         match sent {
-            Ok((200, text)) => return Ok(text.into_bytes()),
-            Ok((401, _)) if attempt == 0 => {
+            Ok(a) if a.status == 200 => return Ok(a.body),
+            Ok(a) if a.status == 401 && attempt == 0 => {
                 token = get_service(session, name).await?.token.expose().to_string();
             }
-            Ok((status, text)) => return Err(run_error(status, &text, name, attempt > 0)),
+            Ok(a) => return Err(run_error(a.status, &String::from_utf8_lossy(&a.body), name, attempt > 0)),
             Err(xhr::XhrFailure::Aborted) => return Err(ApiError::Cancelled),
             Err(xhr::XhrFailure::Timeout) => return Err(ApiError::Timeout { seconds: RUN_TIMEOUT_SECS }),
             // Status 0: no answer. Tell a dead host from a CORS refusal.

@@ -44,6 +44,7 @@ impl Drop for AbortOnDrop {
 
 /// What a request carries.
 pub enum XhrBody<'a> {
+    None,
     Bytes(&'a [u8]),
     /// Sent by the browser without a copy in wasm memory.
     Blob(&'a web_sys::Blob),
@@ -64,27 +65,49 @@ pub fn prepare() -> Result<(XmlHttpRequest, XhrHandle), XhrFailure> {
     Ok((xhr.clone(), XhrHandle(xhr)))
 }
 
-/// Sends and waits for the answer: `(status, body text)`. `on_upload` gets
-/// (bytes sent, total) as the body goes out.
-pub async fn send(
-    xhr: XmlHttpRequest,
-    req: XhrRequest<'_>,
-    on_upload: impl Fn(f64, f64) + 'static,
-) -> Result<(u16, String), XhrFailure> {
+/// A finished exchange.
+pub struct XhrAnswer {
+    pub status: u16,
+    pub body: Vec<u8>,
+    /// The `Date` header, when the server exposes it (MinIO does, §4).
+    pub date: Option<String>,
+}
+
+/// Progress callbacks: (bytes done, total) for the upload and the download.
+pub struct Progress {
+    pub upload: Box<dyn Fn(f64, f64)>,
+    pub download: Box<dyn Fn(f64, f64)>,
+}
+
+impl Progress {
+    /// No progress reporting.
+    pub fn none() -> Self {
+        Self { upload: Box::new(|_, _| {}), download: Box::new(|_, _| {}) }
+    }
+}
+
+/// Sends and waits for the whole answer, read as bytes.
+pub async fn send(xhr: XmlHttpRequest, req: XhrRequest<'_>, progress: Progress) -> Result<XhrAnswer, XhrFailure> {
     xhr.open_with_async(req.method, req.url, true).map_err(|_| XhrFailure::Network)?;
+    xhr.set_response_type(web_sys::XmlHttpRequestResponseType::Arraybuffer);
     for (name, value) in req.headers {
         xhr.set_request_header(name, value).map_err(|_| XhrFailure::Network)?;
     }
     xhr.set_timeout(req.timeout_ms);
 
-    let progress = Closure::<dyn FnMut(ProgressEvent)>::new(move |e: ProgressEvent| {
+    let Progress { upload, download } = progress;
+    let up = Closure::<dyn FnMut(ProgressEvent)>::new(move |e: ProgressEvent| {
         if e.length_computable() {
-            on_upload(e.loaded(), e.total());
+            upload(e.loaded(), e.total());
         }
     });
-    if let Ok(upload) = xhr.upload() {
-        upload.set_onprogress(Some(progress.as_ref().unchecked_ref()));
+    if let Ok(target) = xhr.upload() {
+        target.set_onprogress(Some(up.as_ref().unchecked_ref()));
     }
+    let down = Closure::<dyn FnMut(ProgressEvent)>::new(move |e: ProgressEvent| {
+        download(e.loaded(), if e.length_computable() { e.total() } else { 0.0 });
+    });
+    xhr.set_onprogress(Some(down.as_ref().unchecked_ref()));
 
     // Every way the request can end resolves the promise with its name.
     let mut keep: Vec<Closure<dyn FnMut()>> = Vec::new();
@@ -106,16 +129,20 @@ pub async fn send(
 
     let mut guard = AbortOnDrop { xhr: xhr.clone(), done: false };
     let sent = match req.body {
+        XhrBody::None => xhr.send(),
         XhrBody::Bytes(b) => xhr.send_with_opt_u8_array(Some(b)),
         XhrBody::Blob(b) => xhr.send_with_opt_blob(Some(b)),
     };
     sent.map_err(|_| XhrFailure::Network)?;
     let how = JsFuture::from(ended).await.ok().and_then(|v| v.as_string()).unwrap_or_default();
     guard.done = true;
-    drop(progress);
-    drop(keep);
+    drop((up, down, keep));
     match how.as_str() {
-        "load" => Ok((xhr.status().unwrap_or(0), xhr.response_text().ok().flatten().unwrap_or_default())),
+        "load" => {
+            let body = xhr.response().ok().map(|b| js_sys::Uint8Array::new(&b).to_vec()).unwrap_or_default();
+            let date = xhr.get_response_header("Date").ok().flatten();
+            Ok(XhrAnswer { status: xhr.status().unwrap_or(0), body, date })
+        }
         "abort" => Err(XhrFailure::Aborted),
         "timeout" => Err(XhrFailure::Timeout),
         _ => Err(XhrFailure::Network),

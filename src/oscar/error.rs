@@ -44,6 +44,20 @@ pub enum ApiError {
     ColdStart { status: u16 },
     #[error("The service crashed (HTTP {status}){}. Check that the input is what the service expects; its full output is under “Logs”.", with_detail(.detail))]
     ServiceCrashed { status: u16, detail: String },
+    #[error("The browser could not reach the storage at {endpoint}: nothing answered. The address the cluster gives for its MinIO may only work inside the cluster, or it needs a valid TLS certificate. Ask the administrator for a MinIO address reachable from your browser.")]
+    StorageUnreachable { endpoint: String },
+    #[error("The storage at {endpoint} answered, but the browser blocked the response because it does not allow cross-origin requests (CORS). Ask the administrator to allow this site's origin on MinIO (MinIO allows any origin unless configured otherwise).")]
+    StorageCors { endpoint: String },
+    #[error("{0}")]
+    Storage(crate::oscar::s3::S3Problem),
+    #[error("This cluster offers no way to upload from the browser: it has no presign endpoint (OSCAR older than v3.6.4) and gives no storage keys to this login. Upload with oscar-cli or the MinIO console instead.")]
+    NoStorageAccess,
+    #[error("The job {job} failed. Its logs are below: they usually say what went wrong with the input.")]
+    JobFailed { job: String },
+    #[error("The job {job} finished, but wrote nothing to {path}. Check the logs, and the service's script.")]
+    NoOutput { job: String, path: String },
+    #[error("The cluster refused to start the job (HTTP {status}){}. With an OIDC login, call any page of the cluster first so that your storage user is created; otherwise log in again.", with_detail(.detail))]
+    JobRefused { status: u16, detail: String },
     #[error("The request was cancelled.")]
     Cancelled,
 }

@@ -3,6 +3,7 @@
 //! (v3) or an array (v4.1), and any field a newer OSCAR may add.
 
 use super::lenient::{null_default, ports, string_map, stringish};
+use super::MinioProvider;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -158,6 +159,20 @@ pub struct Service {
     pub vo: String,
     #[serde(default, deserialize_with = "stringish")]
     pub namespace: String,
+    /// The service's MinIO providers by id (`minio.<id>`); since v3.5 the
+    /// default one carries `"hidden"` keys (§5).
+    #[serde(default, rename = "storage_providers", deserialize_with = "minio_providers")]
+    pub minio_providers: BTreeMap<String, MinioProvider>,
+}
+
+/// Reads `storage_providers.minio` (other provider kinds are not used here).
+fn minio_providers<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, MinioProvider>, D::Error> {
+    let value = Value::deserialize(d)?;
+    let Some(Value::Object(minio)) = value.get("minio") else { return Ok(BTreeMap::new()) };
+    Ok(minio
+        .iter()
+        .filter_map(|(id, v)| serde_json::from_value::<MinioProvider>(v.clone()).ok().map(|p| (id.clone(), p)))
+        .collect())
 }
 
 impl Service {
@@ -234,6 +249,19 @@ mod tests {
         let list = ServiceList::parse(r#"[{"name":"ok"},{"name":42},{"image":"x"}]"#).expect("array");
         assert_eq!(list.services.len(), 1);
         assert_eq!(list.skipped.len(), 2);
+    }
+
+    #[test]
+    fn minio_providers_are_read_and_other_kinds_ignored() {
+        let s: Service = serde_json::from_str(
+            r#"{"name":"x","storage_providers":{"minio":{"default":{"endpoint":"https://m","access_key":"hidden","secret_key":"hidden"},
+                "other":{"endpoint":"https://o","access_key":"ak","secret_key":"sk","region":"eu"}},"s3":null,"webdav":{"w":{}}}}"#,
+        )
+        .expect("decodes");
+        assert_eq!(s.minio_providers.len(), 2);
+        assert_eq!(s.minio_providers["other"].region, "eu");
+        let none: Service = serde_json::from_str(r#"{"name":"x","storage_providers":null}"#).expect("decodes");
+        assert!(none.minio_providers.is_empty());
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! One component per route.
 
+mod jobs;
 mod login;
 mod not_found;
 mod service;
 mod services;
 
+pub use jobs::JobsPage;
 pub use login::LoginPage;
 pub use not_found::NotFound;
 pub use service::ServicePage;

@@ -1,9 +1,11 @@
 use crate::app::use_base;
 use crate::components::inputs::{InputPanel, InputValues};
 use crate::components::outputs::{OutputBody, Shown};
-use crate::components::ErrorAlert;
+use crate::components::{ApiErrorAlert, ErrorAlert};
 use crate::oscar::decode::human_size;
-use crate::interface::{choose_input, InputChoice, InputKind, Modes, Outgoing};
+use crate::components::async_run::{AsyncOutput, AsyncRun};
+use crate::session::store;
+use crate::interface::{choose_input, AsyncPlan, InputChoice, InputKind, Modes, Outgoing};
 use crate::net::xhr::XhrHandle;
 use crate::net::{self, RunBody};
 use crate::oscar::decode::decode_run_body;
@@ -69,6 +71,15 @@ impl Drop for Ticker {
     }
 }
 
+/// How the page runs the service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// `POST /run`, waiting for the answer.
+    Sync,
+    /// Through the input bucket (or `POST /job`), following the job.
+    Async,
+}
+
 /// Where a run in flight is.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Phase {
@@ -95,7 +106,21 @@ fn RunView(service: Service, modes: Modes) -> impl IntoView {
     let result = RwSignal::new(None::<Arc<RunResult>>);
     let crash_output = RwSignal::new(None::<String>);
     let cancel = StoredValue::new_local(None::<XhrHandle>);
-    let running = move || phase.with(Option::is_some);
+    let sync_running = move || phase.with(Option::is_some);
+
+    // Async: through the input bucket, or `POST /job` when there is none.
+    let plan = session.0.with_untracked(|s| s.as_ref().and_then(|s| AsyncPlan::for_service(&service, &s.config)));
+    let async_run = AsyncRun::new();
+    let mode = RwSignal::new(if modes.sync { Mode::Sync } else { Mode::Async });
+    let running = move || sync_running() || async_run.running();
+    if let (Some(plan), Some(pending), Some(s)) = (plan.clone(), store::load_pending(&name), session.0.get_untracked()) {
+        mode.set(Mode::Async);
+        async_run.resume(s, plan, pending);
+    }
+    let async_target = match &plan {
+        Some(p) => format!("upload to {}/{}", p.input_bucket, p.input_prefix),
+        None => "POST /job".to_string(),
+    };
 
     let run = {
         let name = name.clone();
@@ -104,6 +129,11 @@ fn RunView(service: Service, modes: Modes) -> impl IntoView {
                 return;
             }
             let Some(s) = session.0.get_untracked() else { return };
+            if mode.get_untracked() == Mode::Async {
+                let value = values.of(kind.get_untracked()).get_untracked();
+                async_run.start(s, name.clone(), token.get_value(), plan.clone(), value);
+                return;
+            }
             // Cheap: file bytes are shared, not copied.
             let value = values.of(kind.get_untracked()).get_untracked();
             if let Err(why) = value.outgoing() {
@@ -173,6 +203,8 @@ fn RunView(service: Service, modes: Modes) -> impl IntoView {
     let too_large = move || values.of(kind.get()).with(|v| v.likely_too_large());
     let preview = move || values.of(kind.get()).with(|v| v.preview());
     let can_sync = modes.sync;
+    let jobs_href = use_base().href(&routes::jobs(&name));
+    let output_service = name.clone();
 
     view! {
         <dl class="facts-row facts-row--page">
@@ -180,6 +212,7 @@ fn RunView(service: Service, modes: Modes) -> impl IntoView {
             <div><dt>"CPU"</dt><dd>{service.cpu.clone()}</dd></div>
             <div><dt>"Memory"</dt><dd>{service.memory.clone()}</dd></div>
             <div><dt>"Runs"</dt><dd><span class="badge" class:badge--sync=modes.sync class:badge--async=modes.asynchronous>{modes.label()}</span></dd></div>
+            <div><dd><a href=jobs_href>"Jobs and logs"</a></dd></div>
         </dl>
         <div class="run-layout">
             <section class="panel" aria-labelledby="input-title" on:keydown=on_keydown>
@@ -200,20 +233,46 @@ fn RunView(service: Service, modes: Modes) -> impl IntoView {
                 <p class="field__hint">{format!("Chosen {reason}.")}</p>
                 <InputPanel kind=kind values/>
                 <p class="send-preview" role="status">{preview}</p>
-                <Show when=too_large>
+                {if can_sync {
+                    let target = async_target.clone();
+                    view! {
+                        <fieldset class="mode-switch">
+                            <legend class="field__label">"Run"</legend>
+                            <label class="mode-switch__option">
+                                <input type="radio" name="run-mode" value="sync" prop:checked=move || mode.get() == Mode::Sync
+                                    on:change=move |_| mode.set(Mode::Sync)/>
+                                " Synchronously (POST /run)"
+                            </label>
+                            <label class="mode-switch__option">
+                                <input type="radio" name="run-mode" value="async" prop:checked=move || mode.get() == Mode::Async
+                                    on:change=move |_| mode.set(Mode::Async)/>
+                                {format!(" Asynchronously ({target})")}
+                            </label>
+                        </fieldset>
+                    }.into_any()
+                } else {
+                    view! { <p class="field__hint">{format!("Runs asynchronously: {async_target}.")}</p> }.into_any()
+                }}
+                <Show when=move || too_large() && mode.get() == Mode::Sync>
                     <p class="notice">"This input is over 1 MB once encoded. Many clusters refuse sync requests that large (HTTP 413); the service's input bucket takes any size."</p>
                 </Show>
-                <Show when=move || !can_sync>
+                <Show when=move || !can_sync && mode.get() == Mode::Sync>
                     <p class="notice">"This cluster cannot run this service synchronously: it has no serverless backend, or the service serves its own API. Upload to its input bucket to run it asynchronously."</p>
                 </Show>
                 <div class="button-row">
-                    <button type="button" class="button button--primary" disabled=move || running() || !can_sync
+                    <button type="button" class="button button--primary" disabled=move || running() || (!can_sync && mode.get() == Mode::Sync)
                         aria-keyshortcuts="Control+Enter" on:click=move |_| run.with_value(|r| r())>
                         {move || if running() { "Running…" } else { "Run" }}
                     </button>
                     <Show when=running>
                         <button type="button" class="button button--secondary"
-                            on:click=move |_| cancel.with_value(|h| if let Some(h) = h { h.abort() })>"Cancel"</button>
+                            on:click={
+                                let name = name.clone();
+                                move |_| match mode.get_untracked() {
+                                    Mode::Sync => cancel.with_value(|h| if let Some(h) = h { h.abort() }),
+                                    Mode::Async => async_run.stop(&name),
+                                }
+                            }>"Cancel"</button>
                     </Show>
                     <span class="field__hint">"Ctrl+Enter runs"</span>
                 </div>
@@ -235,17 +294,8 @@ fn RunView(service: Service, modes: Modes) -> impl IntoView {
                         }}
                     </div>
                 })}
-                {move || error.get().map(|e| {
-                    let retry = e.is_retryable();
-                    let message = match &e {
-                        ApiError::Cancelled => "Cancelled. The request was stopped, but OSCAR may still finish the work on the cluster.".to_string(),
-                        other => other.to_string(),
-                    };
-                    if retry {
-                        view! { <ErrorAlert message action_label="Retry" on_action=Callback::new(move |()| run.with_value(|r| r()))/> }.into_any()
-                    } else {
-                        view! { <ErrorAlert message/> }.into_any()
-                    }
+                {move || error.get().map(|e| view! {
+                    <ApiErrorAlert error=e retry=Callback::new(move |()| run.with_value(|r| r()))/>
                 })}
                 {move || result.get().map(|r| view! {
                     <p class="run-caption">{format!("Finished in {:.1} s · {}", r.seconds, r.input_summary)}</p>
@@ -257,7 +307,10 @@ fn RunView(service: Service, modes: Modes) -> impl IntoView {
                         </details>
                     })}
                 })}
-                <Show when=move || !running() && result.with(Option::is_none) && error.with(Option::is_none)>
+                <Show when=move || mode.get() == Mode::Async || async_run.has_content()>
+                    <AsyncOutput run=async_run service=output_service.clone()/>
+                </Show>
+                <Show when=move || !running() && result.with(Option::is_none) && error.with(Option::is_none) && !async_run.has_content()>
                     <p class="empty-state empty-state--panel">"Run the service to see its output here."</p>
                 </Show>
             </section>

@@ -1,11 +1,9 @@
-use crate::components::{ErrorAlert, ServiceCardView};
+use crate::components::{ApiErrorAlert, ServiceCardView};
 use crate::interface::ServiceIndex;
 use crate::net;
 use crate::oscar::ApiError;
-use crate::routes;
 use crate::session::use_session;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 /// The loaded list: the index, and entries that could not be read.
 #[derive(Clone)]
@@ -18,7 +16,6 @@ struct Loaded {
 #[component]
 pub fn ServicesPage() -> impl IntoView {
     let session = use_session();
-    let navigate = use_navigate();
     let list = LocalResource::new(move || {
         let current = session.get();
         async move {
@@ -29,22 +26,11 @@ pub fn ServicesPage() -> impl IntoView {
     });
     let query = RwSignal::new(String::new());
 
-    let relogin = Callback::new(move |()| {
-        session.log_out();
-        navigate(&routes::login_then(routes::SERVICES), Default::default());
-    });
     let retry = Callback::new(move |()| list.refetch());
 
     let body = move || match list.get() {
         None => view! { <p class="loading" aria-busy="true">"Loading services…"</p> }.into_any(),
-        Some(Err(e)) => {
-            let (label, action) = if e.needs_login() {
-                ("Log in again", relogin)
-            } else {
-                ("Try again", retry)
-            };
-            view! { <ErrorAlert message=e.to_string() action_label=label on_action=action/> }.into_any()
-        }
+        Some(Err(e)) => view! { <ApiErrorAlert error=e retry/> }.into_any(),
         Some(Ok(loaded)) => view! { <ServiceListing loaded query/> }.into_any(),
     };
 

@@ -27,9 +27,42 @@ pub fn save(session: &Session) -> Result<(), String> {
         .map_err(|_| "The browser refused to store the session (storage full or disabled).".to_string())
 }
 
-/// Forgets the session.
+/// Forgets the session and everything else this app stored in the tab
+/// (only its own keys: the origin may host other apps, e.g. the dashboard).
 pub fn clear() {
+    let Some(s) = storage() else { return };
+    let count = s.length().unwrap_or(0);
+    let ours: Vec<String> = (0..count)
+        .filter_map(|i| s.key(i).ok().flatten())
+        .filter(|k| k.starts_with("oscar-visor."))
+        .collect();
+    for key in ours {
+        let _ = s.remove_item(&key);
+    }
+}
+
+/// The async run a service is waiting for, kept so a reload can reattach.
+/// It holds names and times only, never a secret.
+fn pending_key(service: &str) -> String {
+    format!("oscar-visor.pending.{service}")
+}
+
+/// Remembers a pending async run.
+pub fn save_pending(run: &crate::oscar::storage::PendingRun) {
     if let Some(s) = storage() {
-        let _ = s.remove_item(KEY);
+        let _ = s.set_item(&pending_key(&run.service), &run.to_json());
+    }
+}
+
+/// The pending async run of a service, if any.
+pub fn load_pending(service: &str) -> Option<crate::oscar::storage::PendingRun> {
+    let json = storage()?.get_item(&pending_key(service)).ok().flatten()?;
+    crate::oscar::storage::PendingRun::from_json(&json)
+}
+
+/// Forgets a service's pending async run.
+pub fn clear_pending(service: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(&pending_key(service));
     }
 }

@@ -80,6 +80,26 @@ pub(crate) fn handler_for(name: &str) -> Handler {
     }
 }
 
+/// The script as an asynchronous job runs it: the same work, with the output names (and, for
+/// plants-classification, the AI4OS JSON shape) of the OSCAR examples' async scripts.
+/// Sync invocations carry no file name, so the names stay those of `handler_for` there.
+pub(crate) fn run_async(svc: &Service, input: &Input) -> ScriptOutput {
+    let mut out = match svc.name.as_str() {
+        "plants-classification" => image::plants_sync_handler(svc, input),
+        name => handler_for(name)(svc, input),
+    };
+    let stem = input.stem().to_string();
+    for (name, _) in out.files.iter_mut() {
+        *name = match svc.name.as_str() {
+            "text-to-speech" | "kokoro-tts" => format!("{stem}.wav"),
+            "table-stats" => format!("{stem}_stats.csv"),
+            "sleep-test" => format!("{stem}.txt"),
+            _ => continue,
+        };
+    }
+    out
+}
+
 /// Seconds the slow demo service sleeps (`SLEEP_SECONDS`, default 5, at most 60).
 pub(crate) fn sleep_seconds(svc: &Service) -> u64 {
     if svc.name != "sleep-test" {
@@ -107,6 +127,57 @@ pub(crate) fn traceback(frames: &[(&str, u32, &str, &str)], error: &str) -> Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn async_output_names() {
+        use crate::fixtures;
+        let mut svc = Service::default();
+        let png = fixtures::png_gradient(8, 8);
+        let cases: [(&str, &[u8], &str, &[&str]); 6] = [
+            ("grayify", &png, "/tmp/a/photo.png", &["photo.png"]),
+            (
+                "plants-classification",
+                &png,
+                "/tmp/a/leaf.png",
+                &["output.json"],
+            ),
+            (
+                "text-to-speech",
+                b"hello there",
+                "/tmp/a/note.txt",
+                &["note.wav"],
+            ),
+            (
+                "imagemagick",
+                &png,
+                "/tmp/a/pic.png",
+                &["pic_gray.png", "pic_edges.png", "pic_metrics.json"],
+            ),
+            (
+                "table-stats",
+                b"a,b\n1,2\n3,4\n",
+                "/tmp/a/t.csv",
+                &["t_stats.csv"],
+            ),
+            ("sleep-test", b"x", "/tmp/a/job.dat", &["job.txt"]),
+        ];
+        for (name, bytes, path, want) in cases {
+            svc.name = name.into();
+            let out = run_async(&svc, &Input { bytes, path });
+            let got: Vec<&str> = out.files.iter().map(|(n, _)| n.as_str()).collect();
+            assert_eq!(got, want.to_vec(), "{name}");
+        }
+        svc.name = "plants-classification".into();
+        let out = run_async(
+            &svc,
+            &Input {
+                bytes: &png,
+                path: "/tmp/a/leaf.png",
+            },
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.files[0].1).expect("json");
+        assert!(v["labels"].is_array() && v["probabilities"].is_array());
+    }
 
     #[test]
     fn stems() {
