@@ -274,3 +274,59 @@ async fn a_gateway_timeout_offers_retry_and_keeps_the_input() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotated_token_is_fetched_again_and_the_run_goes_through() {
+    let (oscar, creds) = stand_in(Faults::default()).await;
+    let oscar = std::sync::Arc::new(oscar);
+    let handle = oscar.clone();
+    with_app(move |page| async move {
+        open_service(&page, &creds, "cowsay").await;
+        // OSCAR before v4 regenerates the token on every service update.
+        handle.rotate_tokens();
+        page.fill("JSON", r#"{"message": "fresh token"}"#).await;
+        run(&page).await;
+        page.wait_text(".output-text", |t| t.contains("< fresh token >")).await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn too_large_gone_dropped_and_cors_less_runs_each_say_what_to_do() {
+    let (oscar, creds) = stand_in(Faults::default()).await;
+    let oscar = std::sync::Arc::new(oscar);
+    let handle = oscar.clone();
+    let big = fixture_file("big.bin", &vec![7u8; 900_000]);
+    with_app(move |page| async move {
+        open_service(&page, &creds, "echo").await;
+        choose_kind(&page, "File").await;
+        choose_file(&page, "File", &big).await;
+        page.wait_text(".notice", |t| t.contains("over 1 MB once encoded")).await;
+        handle.set_faults(Faults { max_body: Some(1024 * 1024), ..Faults::default() });
+        page.press("Run").await;
+        let msg = page.alert_containing("HTTP 413").await;
+        assert!(msg.contains("asynchronously"), "points to async: {msg}");
+
+        handle.set_faults(Faults { drop_run: true, ..Faults::default() });
+        page.fill("File", "").await;
+        choose_kind(&page, "Text").await;
+        page.fill("Text", "hello").await;
+        page.press("Run").await;
+        page.alert_containing("connection to the cluster dropped").await;
+        handle.set_faults(Faults::default());
+        page.press("Retry").await;
+        page.wait_text(".output-text", |t| t.contains("hello")).await;
+
+        handle.set_cors(false);
+        page.press("Run").await;
+        page.alert_containing("cross-origin requests (CORS)").await;
+        handle.set_cors(true);
+
+        assert!(handle.remove_service("echo"));
+        page.press("Run").await;
+        let gone = page.alert_containing("no longer exists").await;
+        assert!(gone.contains("echo"), "{gone}");
+        assert_eq!(page.value_of("Text").await, "hello", "the input stays through every error");
+    })
+    .await;
+}

@@ -191,6 +191,18 @@ impl Shared {
         }
     }
 
+    pub(crate) fn remove_service(&self, name: &str) -> bool {
+        self.services.write().map(|mut s| s.remove(name).is_some()).unwrap_or(false)
+    }
+
+    pub(crate) fn rotate_tokens(&self) {
+        if let Ok(mut services) = self.services.write() {
+            for svc in services.values_mut() {
+                svc.token = new_token();
+            }
+        }
+    }
+
     fn get(&self, name: &str) -> Option<Service> {
         self.services.read().ok()?.get(name).cloned()
     }
@@ -321,6 +333,11 @@ async fn route(
     if let Some(r) = apply_faults(state, is_system).await? {
         return Ok(r);
     }
+    if !is_system {
+        if let Some(r) = ingress_body_limit(state, &req) {
+            return Ok(r);
+        }
+    }
 
     let presign = state.presign.load(Ordering::SeqCst);
     let Some(route) = match_route(&method, &path, state.serverless, presign) else {
@@ -417,7 +434,7 @@ async fn apply_faults(state: &Shared, is_system: bool) -> Result<Option<Resp>, s
     if f.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(f.latency_ms)).await;
     }
-    if f.drop_connection && is_system {
+    if (f.drop_connection && is_system) || (f.drop_run && !is_system) {
         return Err(std::io::Error::new(
             std::io::ErrorKind::ConnectionAborted,
             "fault: drop connection",
@@ -458,6 +475,27 @@ async fn apply_faults(state: &Shared, is_system: bool) -> Result<Option<Resp>, s
         )));
     }
     Ok(None)
+}
+
+/// ingress-nginx's `proxy-body-size` (1 MiB by default, §7): a bigger body
+/// on /run or /job gets its HTML 413 page before OSCAR sees it.
+fn ingress_body_limit(state: &Shared, req: &Request<Incoming>) -> Option<Resp> {
+    let limit = match state.faults.read() {
+        Ok(g) => g.max_body?,
+        Err(p) => p.into_inner().max_body?,
+    };
+    let length = req
+        .headers()
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())?;
+    (length > limit).then(|| {
+        response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Some("text/html"),
+            "<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
+        )
+    })
 }
 
 /// gin.BasicAuth compares the whole header with the precomputed value.

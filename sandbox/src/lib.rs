@@ -64,6 +64,10 @@ pub struct Faults {
     pub drop_connection: bool,
     /// Answer `/system/*` like something that is not OSCAR.
     pub impersonate: Option<Impersonate>,
+    /// Close the connection without answering on `/run` and `/job`.
+    pub drop_run: bool,
+    /// Emulate the ingress body limit: larger `/run`/`/job` bodies get 413.
+    pub max_body: Option<usize>,
 }
 
 /// How to start a [`Sandbox`].
@@ -201,6 +205,17 @@ impl Sandbox {
     /// Turn MinIO-like CORS on the S3 port on or off (off: no CORS headers, OPTIONS 403).
     pub fn set_s3_cors(&self, on: bool) {
         self.state.store.cors.store(on, Ordering::SeqCst);
+    }
+
+    /// Give every service a new token, as OSCAR before v4 did on each
+    /// service update (§12); clients holding the old one get 401.
+    pub fn rotate_tokens(&self) {
+        self.state.rotate_tokens();
+    }
+
+    /// Deletes a service, as if someone removed it while a page shows it.
+    pub fn remove_service(&self, name: &str) -> bool {
+        self.state.remove_service(name)
     }
 
     /// Route the presign endpoint or not (off: 404 `404 page not found`, like < v3.6.4).

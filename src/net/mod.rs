@@ -99,22 +99,46 @@ async fn exchange_with(
     Ok(Answer { status, body })
 }
 
-/// `fetch` says only "failed" for both a dead host and a CORS refusal. A
-/// no-cors probe of `/health` (which needs no auth and no CORS to complete)
-/// tells them apart: if it completes, the cluster is up and CORS blocked us.
+/// `fetch` and XHR say only "failed" for a dead host, a CORS refusal and a
+/// dropped connection alike. Probes of a URL that needs no auth tell them
+/// apart (see [`Reach`]).
 async fn diagnose_failure(endpoint: &Endpoint) -> ApiError {
-    if answers_without_cors(&endpoint.url("/health")).await {
-        ApiError::CorsBlocked { endpoint: endpoint.to_string() }
-    } else {
-        ApiError::Unreachable { endpoint: endpoint.to_string() }
+    let to = endpoint.to_string();
+    match reach(&endpoint.url("/health")).await {
+        Reach::Nothing => ApiError::Unreachable { endpoint: to },
+        Reach::NoCors => ApiError::CorsBlocked { endpoint: to },
+        Reach::Fine => ApiError::ConnectionLost,
     }
 }
 
-/// Whether anything answers at `url` at all (a no-cors request completes
-/// for any HTTP answer, and fails only when nothing answers).
-async fn answers_without_cors(url: &str) -> bool {
-    let flight = Flight::start(8);
-    flight.attach(Request::get(url).mode(RequestMode::NoCors)).send().await.is_ok()
+/// What probes of a URL say about a failed request to the same server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reach {
+    /// Nothing answers: the address or the network is wrong.
+    Nothing,
+    /// It answers, but not to cross-origin requests with an
+    /// `Authorization` header (no CORS, or CORS without that header, §4).
+    NoCors,
+    /// It answers cross-origin too: the connection itself dropped.
+    Fine,
+}
+
+/// Probes `url`: a no-cors request completes for any HTTP answer; a
+/// cross-origin one with an `Authorization` header (harmless on a health
+/// URL) needs the CORS preflight to pass, as the failed request did.
+pub(crate) async fn reach(url: &str) -> Reach {
+    let probe = |builder: RequestBuilder| async move {
+        let flight = Flight::start(8);
+        flight.attach(builder).send().await.is_ok()
+    };
+    if !probe(Request::get(url).mode(RequestMode::NoCors)).await {
+        return Reach::Nothing;
+    }
+    if probe(Request::get(url).header("Authorization", "Bearer probe")).await {
+        Reach::Fine
+    } else {
+        Reach::NoCors
+    }
 }
 
 fn authorized(builder: RequestBuilder, credentials: &Credentials) -> RequestBuilder {
@@ -211,7 +235,12 @@ pub async fn run_service(
         match sent {
             Ok(a) if a.status == 200 => return Ok(a.body),
             Ok(a) if a.status == 401 && attempt == 0 => {
-                token = get_service(session, name).await?.token.expose().to_string();
+                // v4 answers 401 for a token of a deleted service too.
+                token = match get_service(session, name).await {
+                    Ok(service) => service.token.expose().to_string(),
+                    Err(ApiError::NotFound(_)) => return Err(ApiError::ServiceGone { service: name.to_string() }),
+                    Err(e) => return Err(e),
+                };
             }
             Ok(a) => return Err(run_error(a.status, &String::from_utf8_lossy(&a.body), name, attempt > 0)),
             Err(xhr::XhrFailure::Aborted) => return Err(ApiError::Cancelled),

@@ -3,7 +3,7 @@
 //! job list and logs. Uploads and downloads go through XHR for progress.
 
 use super::xhr::{self, Progress, XhrAnswer, XhrBody, XhrHandle, XhrRequest};
-use super::{answers_without_cors, authorized, exchange, exchange_with, RunBody, SYSTEM_TIMEOUT_SECS};
+use super::{reach, authorized, Reach, exchange, exchange_with, RunBody, SYSTEM_TIMEOUT_SECS};
 use crate::interface::AsyncPlan;
 use crate::oscar::jobs::{parse_job_list, JobPage};
 use crate::oscar::s3::{classify, parse_http_date, parse_list_objects_v2, ObjectInfo, S3Problem};
@@ -98,10 +98,10 @@ impl StorageClient {
             Err(xhr::XhrFailure::Timeout) => Err(ApiError::Timeout { seconds: TRANSFER_TIMEOUT_MS / 1000 }),
             Err(xhr::XhrFailure::Network) => {
                 let endpoint = self.storage_endpoint(url);
-                if answers_without_cors(&endpoint).await {
-                    Err(ApiError::StorageCors { endpoint })
-                } else {
-                    Err(ApiError::StorageUnreachable { endpoint })
+                match reach(&format!("{endpoint}/minio/health/live")).await {
+                    Reach::Nothing => Err(ApiError::StorageUnreachable { endpoint }),
+                    Reach::NoCors => Err(ApiError::StorageCors { endpoint }),
+                    Reach::Fine => Err(ApiError::ConnectionLost),
                 }
             }
         }
