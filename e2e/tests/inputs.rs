@@ -108,3 +108,48 @@ async fn json_output_is_a_tree_and_render_as_overrides_it() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recorded_video_plays_on_both_sides() {
+    let oscar = Sandbox::start(Options::default()).await.expect("stand-in");
+    with_app(move |page| async move {
+        open_echo(&page, &oscar, "Video").await;
+        // Record half a second of an animated canvas into a WebM, in the page.
+        let script = r#"
+            const done = arguments[arguments.length - 1];
+            const canvas = document.createElement('canvas');
+            canvas.width = 64; canvas.height = 48;
+            const ctx = canvas.getContext('2d');
+            let frame = 0;
+            const timer = setInterval(() => { ctx.fillStyle = `hsl(${frame++ * 20}, 80%, 50%)`; ctx.fillRect(0, 0, 64, 48); }, 30);
+            const recorder = new MediaRecorder(canvas.captureStream(30), { mimeType: 'video/webm' });
+            const parts = [];
+            recorder.ondataavailable = e => parts.push(e.data);
+            recorder.onstop = () => {
+                clearInterval(timer);
+                const dt = new DataTransfer();
+                dt.items.add(new File(parts, 'clip.webm', { type: 'video/webm' }));
+                document.querySelector('.file-drop').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+                done(null);
+            };
+            recorder.start();
+            setTimeout(() => recorder.stop(), 500);"#;
+        page.client.execute_async(script, vec![]).await.expect("record a clip");
+        page.wait_text(".send-preview", |t| t.contains("clip.webm")).await;
+        let input_ready = eventually("the input video to load", || async {
+            let w = page.js("const v = document.querySelector('.media-preview'); return v && v.readyState >= 1 ? v.videoWidth : 0").await;
+            w.as_u64().filter(|w| *w > 0)
+        })
+        .await;
+        assert_eq!(input_ready, 64);
+        run(&page).await;
+        page.wait_text(".output-body__kind", |t| t == "Detected: WebM video").await;
+        let output_width = eventually("the output video to load", || async {
+            let w = page.js("const v = document.querySelector('.output-video'); return v && v.readyState >= 1 ? v.videoWidth : 0").await;
+            w.as_u64().filter(|w| *w > 0)
+        })
+        .await;
+        assert_eq!(output_width, 64);
+    })
+    .await;
+}

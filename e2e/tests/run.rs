@@ -76,7 +76,11 @@ async fn cowsay_takes_its_json_sample_and_shows_the_ascii_art() {
         run(&page).await;
         let art = page.wait_text(".output-text", |t| t.contains("< Moo from Visor >")).await;
         assert!(art.contains("(oo)"), "{art}");
-        // Ctrl+Enter runs too, and invalid JSON is refused with its position.
+        // Ctrl+Enter runs too.
+        page.fill("JSON", r#"{"message": "keyboard"}"#).await;
+        page.field("JSON").await.send_keys("\u{E009}\u{E007}\u{E000}").await.expect("Ctrl+Enter");
+        page.wait_text(".output-text", |t| t.contains("< keyboard >")).await;
+        // Invalid JSON is refused with its position.
         page.fill("JSON", "{\"message\": }").await;
         page.wait_text("#input-json-status", |t| t.starts_with("Line 1, column")).await;
     })
@@ -175,6 +179,12 @@ async fn text_to_speech_plays_audio_and_table_stats_shows_a_table() {
         })
         .await;
         assert!(duration > 0.5, "{duration}");
+
+        // kokoro-tts takes a JSON body with its voice and speed.
+        open_service_again(&page, "kokoro-tts").await;
+        assert!(page.value_of("JSON").await.contains("af_bella"), "the Hub sample is pre-filled");
+        run(&page).await;
+        page.wait_text(".output-body__kind", |t| t == "Detected: WAV audio").await;
 
         open_service_again(&page, "table-stats").await;
         let input = page.field("Table file (CSV or TSV)").await;
