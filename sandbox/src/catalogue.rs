@@ -1,6 +1,7 @@
 //! The demo services, named and shaped after the OSCAR examples and OSCAR Hub entries
 //! (shared/oscar/examples, shared/oscar/hub).
 
+use crate::interfaces::{self, ANNOTATION, DEMO_USER};
 use crate::model::{Service, StorageIo, StrMap, Synchronous};
 
 const OIDC_ALICE: &str = "62bb11b40398f7c8f4ba3a2a7d5e0f9e1f3b6a7c@egi.eu";
@@ -50,6 +51,13 @@ fn base(
         allowed_users: Some(Vec::new()),
         ..Service::default()
     }
+}
+
+/// Put a Visor interface spec (JSON text) in the service's annotations.
+fn annotate(s: &mut Service, spec: String) {
+    s.annotations
+        .get_or_insert_with(StrMap::new)
+        .insert(ANNOTATION.into(), spec);
 }
 
 /// The built-in demo catalogue (before `finalize` fills tokens, labels and storage providers).
@@ -117,6 +125,7 @@ pub(crate) fn demo_services() -> Vec<Service> {
     s.input = Some(vec![io("imagemagick/input", &[])]);
     s.output = Some(vec![io("imagemagick/output", &[])]);
     s.visibility = "public".into();
+    annotate(&mut s, interfaces::imagemagick_spec().to_string());
     out.push(s);
 
     let mut s = base(
@@ -172,6 +181,8 @@ pub(crate) fn demo_services() -> Vec<Service> {
     s.environment.variables = vars(&[("SLEEP_SECONDS", "5")]);
     s.input = Some(vec![io("sleep-test/input", &[])]);
     s.output = Some(vec![io("sleep-test/output", &[])]);
+    // Private to the demo OIDC user: other OIDC users do not see it.
+    s.owner = DEMO_USER.into();
     out.push(s);
 
     let mut s = base(
@@ -209,6 +220,34 @@ pub(crate) fn demo_services() -> Vec<Service> {
     s.input = Some(vec![io("kokoro-tts/input", &["json"])]);
     s.output = Some(vec![io("kokoro-tts/output", &[])]);
     s.visibility = "public".into();
+    annotate(&mut s, interfaces::kokoro_spec().to_string());
+    out.push(s);
+
+    // DEEPaaS-style: the image travels as base64 inside a JSON body (sync only).
+    let mut s = base(
+        "image-caption",
+        "ai4oshub/image-caption",
+        "1.0",
+        "1Gi",
+        "CRITICAL",
+        "#!/bin/bash\n\npython3 /srv/caption/api.py \"$INPUT_FILE_PATH\" \"$TMP_OUTPUT_DIR/result.json\"\n",
+    );
+    s.visibility = "public".into();
+    annotate(&mut s, interfaces::image_caption_spec().to_string());
+    out.push(s);
+
+    // An annotation that is not a valid spec: Visor reports it and falls back to detection.
+    let mut s = base(
+        "broken-spec",
+        "alpine:3.20",
+        "0.1",
+        "128Mi",
+        "CRITICAL",
+        "#!/bin/sh\n\ncp \"$INPUT_FILE_PATH\" \"$TMP_OUTPUT_DIR/$(basename \"$INPUT_FILE_PATH\")\"\n",
+    );
+    s.alpine = true;
+    s.visibility = "public".into();
+    annotate(&mut s, interfaces::BROKEN_SPEC.into());
     out.push(s);
 
     out

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 /// Python's `base64.b64decode(s)` (non-validating): characters outside the alphabet are
 /// skipped, a complete `=` padding ends the data, a dangling group is an error.
-fn py_b64decode(text: &[u8]) -> Result<Vec<u8>, String> {
+pub(crate) fn py_b64decode(text: &[u8]) -> Result<Vec<u8>, String> {
     let mut out = Vec::with_capacity(text.len() / 4 * 3);
     let (mut quad, mut acc, mut pads, mut data_chars) = (0u32, 0u32, 0u32, 0usize);
     for &c in text {

@@ -340,6 +340,99 @@ pub(super) fn grayify_handler(_svc: &Service, input: &Input) -> ScriptOutput {
     }
 }
 
+/// image-caption (DEEPaaS-style): JSON `{"oscar-files":[{"key","file_format","data":<base64>}],
+/// "caption","shout"}` in, one `result.json` out: the caption (upper-cased when `shout`), the
+/// image's size and its mean RGB (0-255, 2 decimals).
+pub(super) fn image_caption_handler(_svc: &Service, input: &Input) -> ScriptOutput {
+    let tb = |line: u32, code: &str, err: &str| {
+        ScriptOutput::stdout(traceback(
+            &[
+                ("/srv/caption/api.py", 57, "<module>", "main()"),
+                ("/srv/caption/api.py", line, "main", code),
+            ],
+            err,
+        ))
+    };
+    let v: serde_json::Value = match serde_json::from_slice(input.bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            return tb(
+                31,
+                "req = json.load(f)",
+                &format!(
+                    "json.decoder.JSONDecodeError: Expecting value: line {} column {} (char {})",
+                    e.line(),
+                    e.column(),
+                    e.column().saturating_sub(1)
+                ),
+            )
+        }
+    };
+    let files = v.get("oscar-files").and_then(|f| f.as_array());
+    let Some(files) = files else {
+        return tb(33, "files = req[\"oscar-files\"]", "KeyError: 'oscar-files'");
+    };
+    let entry = files
+        .iter()
+        .find(|f| f.get("key").and_then(|k| k.as_str()) == Some("image"))
+        .or_else(|| files.first());
+    let Some(data) = entry.and_then(|f| f.get("data")).and_then(|d| d.as_str()) else {
+        return tb(34, "data = files[0][\"data\"]", "KeyError: 'data'");
+    };
+    let bytes = match crate::run::py_b64decode(data.as_bytes()) {
+        Ok(b) => b,
+        Err(e) => return tb(35, "raw = base64.b64decode(data)", &e),
+    };
+    let img = match decode_image(&bytes) {
+        Ok(i) => i,
+        Err(e) => {
+            let detail = match e {
+                ImageError::UnknownFormat => String::new(),
+                ImageError::Corrupt(d) => format!(" ({d})"),
+            };
+            return tb(
+                36,
+                "img = Image.open(io.BytesIO(raw))",
+                &format!("PIL.UnidentifiedImageError: cannot identify image file <_io.BytesIO object at 0x7f3a2c1e5f80>{detail}"),
+            );
+        }
+    };
+    let caption = match v.get("caption") {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    };
+    let shout = match v.get("shout") {
+        Some(serde_json::Value::Bool(b)) => *b,
+        Some(serde_json::Value::String(s)) => {
+            matches!(s.to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "on")
+        }
+        Some(serde_json::Value::Number(n)) => n.as_f64().is_some_and(|x| x != 0.0),
+        _ => false,
+    };
+    let caption = if shout { caption.to_uppercase() } else { caption };
+    let mut sum = [0f64; 3];
+    for p in img.px.chunks_exact(3) {
+        for (acc, c) in sum.iter_mut().zip(p) {
+            *acc += f64::from(*c);
+        }
+    }
+    let n = (img.px.len() / 3).max(1) as f64;
+    let mean = sum.map(|s| (s / n * 100.0).round() / 100.0);
+    let result = serde_json::json!({
+        "caption": caption,
+        "width": img.width,
+        "height": img.height,
+        "mean_rgb": mean,
+    });
+    let mut out = ScriptOutput::file("result.json", result.to_string().into_bytes());
+    out.stdout = format!(
+        "Captioned a {}x{} image\nSaved result.json\n",
+        img.width, img.height
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

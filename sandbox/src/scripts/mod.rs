@@ -76,6 +76,7 @@ pub(crate) fn handler_for(name: &str) -> Handler {
         "noisy-test" => text::noisy_handler,
         "sleep-test" => text::sleep_handler,
         "fail-test" => text::fail_handler,
+        "image-caption" => image::image_caption_handler,
         _ => text::echo_handler,
     }
 }
@@ -206,6 +207,8 @@ mod tests {
             "sleep-test",
             "fail-test",
             "echo",
+            "image-caption",
+            "broken-spec",
         ];
         let seeds = [
             fixtures::png_gradient(17, 9),
@@ -214,6 +217,14 @@ mod tests {
             fixtures::pdf_minimal(),
             fixtures::csv_sample().into_bytes(),
             br#"{"message":"hi","config":{"speed":"fast"}}"#.to_vec(),
+            format!(
+                r#"{{"oscar-files":[{{"key":"image","file_format":"png","data":"{}"}}],"caption":"hé","shout":true}}"#,
+                base64::Engine::encode(
+                    &base64::engine::general_purpose::STANDARD,
+                    fixtures::png_gradient(9, 7)
+                )
+            )
+            .into_bytes(),
             Vec::new(),
         ];
         let mut x: u32 = 12345;
