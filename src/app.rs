@@ -1,7 +1,7 @@
 //! The root: providers, the router (with a base found at run time, so the
 //! same build works at `/` and under `/ui/`), and the routes.
 
-use crate::components::{AppHeader, Guard};
+use crate::components::{provide_relogin, AppHeader, Guard, ReloginDialog};
 use crate::pages::{JobsPage, LoginPage, NotFound, ServicePage, ServicesPage};
 use crate::routes;
 use crate::session::provide_session;
@@ -33,6 +33,7 @@ pub fn App() -> impl IntoView {
     let base = routes::detect_base(&pathname);
     provide_context(AppBase(base.clone()));
     provide_session();
+    provide_relogin();
     view! {
         <Router base=base>
             <a class="skip-link" href="#main">"Skip to content"</a>
@@ -46,6 +47,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/services/:name/jobs") view=|| view! { <Guard><JobsPage/></Guard> }/>
                 </Routes>
             </main>
+            <ReloginDialog/>
         </Router>
     }
 }

@@ -41,17 +41,9 @@ pub fn ApiErrorAlert(
         other => other.to_string(),
     };
     if error.needs_login() {
-        let session = crate::session::use_session();
-        let navigate = leptos_router::hooks::use_navigate();
-        let location = leptos_router::hooks::use_location();
-        let base = crate::app::use_base();
-        let relogin = Callback::new(move |()| {
-            let path = location.pathname.get_untracked();
-            let here = crate::routes::strip_base(&path, &base.0).to_string();
-            session.log_out();
-            navigate(&crate::routes::login_then(&here), Default::default());
-        });
-        return view! { <ErrorAlert message action_label="Log in again" on_action=relogin/> }.into_any();
+        let relogin = crate::components::use_relogin();
+        let open = Callback::new(move |()| relogin.0.set(true));
+        return view! { <ErrorAlert message action_label="Log in again" on_action=open/> }.into_any();
     }
     match retry.filter(|_| error.is_retryable()) {
         Some(cb) => view! { <ErrorAlert message action_label="Retry" on_action=cb/> }.into_any(),

@@ -29,7 +29,7 @@ pub fn AppHeader() -> impl IntoView {
                             <span class="app-header__cluster-name">{s.config.display_name().to_string()}</span>
                             <span class="app-header__endpoint">{s.endpoint.to_string()}</span>
                         </span>
-                        <span class="app-header__user">{s.credentials.user_label().to_string()}</span>
+                        <span class="app-header__user">{s.credentials.user_label()}</span>
                         <button type="button" class="button button--ghost" on:click=log_out>"Log out"</button>
                     </div>
                 }

@@ -19,6 +19,8 @@ pub fn LoginForm(
     let endpoint = RwSignal::new(default_endpoint);
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    let token = RwSignal::new(String::new());
+    let with_token = RwSignal::new(false);
     let endpoint_error = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<ApiError>);
     let endpoint_ref = NodeRef::<html::Input>::new();
@@ -63,9 +65,13 @@ pub fn LoginForm(
             Ok(parsed) => {
                 endpoint_error.set(None);
                 endpoint.set(parsed.to_string());
-                let credentials = Credentials::Basic {
-                    username: username.get_untracked().trim().to_string(),
-                    password: Secret::new(password.get_untracked()),
+                let credentials = if with_token.get_untracked() {
+                    Credentials::Bearer { token: Secret::new(token.get_untracked().trim().to_string()) }
+                } else {
+                    Credentials::Basic {
+                        username: username.get_untracked().trim().to_string(),
+                        password: Secret::new(password.get_untracked()),
+                    }
                 };
                 check.dispatch_local((parsed, credentials));
             }
@@ -90,16 +96,39 @@ pub fn LoginForm(
                     None => view! { <p id="login-endpoint-hint" class="field__hint">"The cluster URL, as in oscar-cli's config."</p> }.into_any(),
                 }}
             </div>
-            <div class="field">
-                <label class="field__label" for="login-username">"Username"</label>
-                <input id="login-username" class="field__input" type="text" name="username" autocomplete="username"
-                    autocapitalize="off" spellcheck="false" required=true placeholder="oscar" bind:value=username/>
-            </div>
-            <div class="field">
-                <label class="field__label" for="login-password">"Password"</label>
-                <input id="login-password" class="field__input" type="password" name="password"
-                    autocomplete="current-password" required=true node_ref=password_ref bind:value=password/>
-            </div>
+            <fieldset class="mode-switch">
+                <legend class="field__label">"Sign in with"</legend>
+                <label class="mode-switch__option">
+                    <input type="radio" name="login-method" value="password" prop:checked=move || !with_token.get()
+                        on:change=move |_| with_token.set(false)/>
+                    " Username and password"
+                </label>
+                <label class="mode-switch__option">
+                    <input type="radio" name="login-method" value="token" prop:checked=move || with_token.get()
+                        on:change=move |_| with_token.set(true)/>
+                    " OIDC access token"
+                </label>
+            </fieldset>
+            <Show when=move || !with_token.get() fallback=move || view! {
+                <div class="field">
+                    <label class="field__label" for="login-token">"Access token"</label>
+                    <input id="login-token" class="field__input mono" type="password" name="token" autocomplete="off"
+                        spellcheck="false" required=true node_ref=password_ref bind:value=token
+                        aria-describedby="login-token-hint"/>
+                    <p id="login-token-hint" class="field__hint">"An OIDC access token for this cluster (e.g. from EGI Check-in or oidc-agent)."</p>
+                </div>
+            }>
+                <div class="field">
+                    <label class="field__label" for="login-username">"Username"</label>
+                    <input id="login-username" class="field__input" type="text" name="username" autocomplete="username"
+                        autocapitalize="off" spellcheck="false" required=true placeholder="oscar" bind:value=username/>
+                </div>
+                <div class="field">
+                    <label class="field__label" for="login-password">"Password"</label>
+                    <input id="login-password" class="field__input" type="password" name="password"
+                        autocomplete="current-password" required=true node_ref=password_ref bind:value=password/>
+                </div>
+            </Show>
             {move || error.get().map(|e| view! { <ErrorAlert message=e.to_string()/> })}
             <button type="submit" class="button button--primary login-form__submit" disabled=move || pending.get()>
                 {move || if pending.get() { "Checking…" } else { "Log in" }}

@@ -7,10 +7,12 @@ mod guard;
 pub mod inputs;
 mod login_form;
 pub mod outputs;
+mod relogin;
 mod service_card;
 
 pub use alert::{ApiErrorAlert, ErrorAlert};
 pub use app_header::AppHeader;
 pub use guard::Guard;
 pub use login_form::LoginForm;
+pub use relogin::{provide_relogin, use_relogin, ReloginDialog};
 pub use service_card::ServiceCardView;

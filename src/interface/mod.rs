@@ -7,6 +7,7 @@ pub mod asyncplan;
 pub mod inputs;
 pub mod listing;
 pub mod outputs;
+pub mod spec;
 pub mod table;
 pub mod values;
 

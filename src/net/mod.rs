@@ -211,7 +211,9 @@ pub async fn run_service(
         RunBody::Json(_) => "application/json",
         RunBody::Base64(_) => "text/plain",
     };
-    let mut token = token.to_string();
+    // With an OIDC login the user's own token runs the service (§2).
+    let own = session.credentials.run_token();
+    let mut token = own.unwrap_or(token).to_string();
     for attempt in 0..2 {
         let (request, handle) = xhr::prepare().map_err(|_| ApiError::ConnectionLost)?;
         cancel(handle);
@@ -234,6 +236,8 @@ pub async fn run_service(
         .await;
         match sent {
             Ok(a) if a.status == 200 => return Ok(a.body),
+            // An expired OIDC token: the fix is to log in again.
+            Ok(a) if a.status == 401 && own.is_some() => return Err(ApiError::Unauthorized),
             Ok(a) if a.status == 401 && attempt == 0 => {
                 // v4 answers 401 for a token of a deleted service too.
                 token = match get_service(session, name).await {

@@ -331,6 +331,7 @@ pub async fn submit_job(session: &Session, service: &str, token: &str, body: &Ru
         RunBody::Json(t) => ("application/json", t.as_str().into()),
         RunBody::Base64(b) => ("text/plain", b.clone().into()),
     };
+    let token = session.credentials.run_token().unwrap_or(token);
     let builder = Request::post(&url).header("Authorization", &format!("Bearer {token}")).header("Content-Type", content_type);
     let answer = exchange_with(&session.endpoint, builder, Some(payload), SYSTEM_TIMEOUT_SECS).await?;
     match answer.status {

@@ -12,7 +12,7 @@ pub enum ApiError {
     /// The input cannot be sent as it is; the text says what to fix.
     #[error("{0}")]
     InvalidInput(String),
-    #[error("The cluster refused these credentials (HTTP 401). Check the username and password, then try again.")]
+    #[error("The cluster refused these credentials (HTTP 401). Check the username and password, or use a fresh access token (they expire), then try again.")]
     Unauthorized,
     #[error("The cluster does not allow this (HTTP 403){}. Ask the cluster administrator for access.", with_detail(.0))]
     Forbidden(String),

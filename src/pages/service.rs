@@ -24,15 +24,26 @@ use std::time::Duration;
 #[component]
 pub fn ServicePage() -> impl IntoView {
     let session = use_session();
+    let cluster = Memo::new(move |_| session.0.with(|s| s.as_ref().map(|s| s.endpoint.to_string())));
     let params = use_params_map();
     let name = move || params.with(|p| p.get("name").unwrap_or_default());
     let service = LocalResource::new(move || {
-        let (current, name) = (session.get(), name());
+        // Keyed on the cluster, not the credentials: a re-login keeps the page.
+        let (_cluster, name) = (cluster.get(), name());
+        let current = session.0.get_untracked();
         async move {
             let Some(s) = current else { return Err(ApiError::Unauthorized) };
             let service = net::get_service(&s, &name).await?;
             let modes = Modes::of(&service, &s.config);
             Ok::<_, ApiError>((service, modes))
+        }
+    });
+    // After a re-login, retry a page that failed to load (a loaded page
+    // stays as it is, with whatever the user entered).
+    Effect::new(move |previous: Option<()>| {
+        session.0.track();
+        if previous.is_some() && matches!(service.get_untracked(), Some(Err(_))) {
+            service.refetch();
         }
     });
     let back = use_base().href(routes::SERVICES);

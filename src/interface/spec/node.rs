@@ -37,13 +37,6 @@ impl Node {
         }
     }
 
-    pub(crate) fn as_str(&self) -> Option<&str> {
-        match self {
-            Node::String(s) => Some(s),
-            _ => None,
-        }
-    }
-
     /// A short name of the JSON type, for error messages.
     pub(crate) fn type_name(&self) -> &'static str {
         match self {
