@@ -2,8 +2,10 @@
 //! fault switches for tests.
 
 use crate::catalogue;
+use crate::interfaces;
 use crate::jobs::{self, split_path, Jobs, ListError};
 use crate::model::{parse_service, valid_service_name, Service};
+use crate::oidc::{Oidc, TokenError};
 use crate::run;
 use crate::sigv4;
 use crate::statics;
@@ -12,7 +14,7 @@ use crate::util::{
     empty, json, new_token, not_found, response, rfc3339, set_header, text, Resp, TEXT,
 };
 use crate::{ConfigShape, Faults, Impersonate, Options};
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
@@ -21,10 +23,10 @@ use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use hyper::{Method, Request, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 
 const MAX_BODY: usize = 64 * 1024 * 1024;
@@ -51,6 +53,59 @@ pub(crate) struct Shared {
     pub presign: AtomicBool,
     /// Visibility/owner of buckets made with `POST /system/buckets`.
     bucket_meta: RwLock<BTreeMap<String, BucketMeta>>,
+    /// The test OIDC issuer (`<url>/oidc`) and its signing key.
+    pub oidc: Oidc,
+    /// `/system/*` takes OIDC bearer tokens (OSCAR's `OIDC_ENABLE`).
+    oidc_system: bool,
+    /// The last `/run` and `/job` request body of each service, as received.
+    last_run: Mutex<HashMap<String, Vec<u8>>>,
+    last_job: Mutex<HashMap<String, Vec<u8>>>,
+}
+
+/// Who calls `/system/*` (§2): the Basic-auth admin sees everything, an OIDC user
+/// sees services by visibility.
+pub(crate) enum Caller {
+    Admin,
+    User(String),
+}
+
+impl Caller {
+    fn may_see(&self, svc: &Service) -> bool {
+        match self {
+            Caller::Admin => true,
+            Caller::User(sub) => user_may_see(sub, svc),
+        }
+    }
+
+    fn may_modify(&self, svc: &Service) -> bool {
+        match self {
+            Caller::Admin => true,
+            Caller::User(sub) => svc.owner == *sub,
+        }
+    }
+}
+
+/// OSCAR's visibility rule: public; private to its owner; restricted to the owner and
+/// `allowed_users`.
+fn user_may_see(sub: &str, svc: &Service) -> bool {
+    svc.owner == sub
+        || match svc.visibility.as_str() {
+            "public" => true,
+            "restricted" => svc
+                .allowed_users
+                .as_ref()
+                .is_some_and(|u| u.iter().any(|x| x == sub)),
+            _ => false,
+        }
+}
+
+fn lock_map(
+    m: &Mutex<HashMap<String, Vec<u8>>>,
+) -> std::sync::MutexGuard<'_, HashMap<String, Vec<u8>>> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, Default)]
@@ -63,7 +118,7 @@ struct BucketMeta {
 }
 
 impl Shared {
-    pub fn new(opts: Options, store: Store) -> Shared {
+    pub fn new(opts: Options, store: Store, url: &str) -> Shared {
         let minio_endpoint = store.url.clone();
         let expected_basic = format!(
             "Basic {}",
@@ -86,6 +141,10 @@ impl Shared {
             jobs: Jobs::new(opts.job_delay_ms, opts.job_page_size),
             presign: AtomicBool::new(opts.presign),
             bucket_meta: RwLock::new(BTreeMap::new()),
+            oidc: Oidc::new(format!("{url}/oidc")),
+            oidc_system: opts.oidc,
+            last_run: Mutex::new(HashMap::new()),
+            last_job: Mutex::new(HashMap::new()),
         };
         let mut map = BTreeMap::new();
         for mut svc in catalogue::demo_services()
@@ -192,7 +251,10 @@ impl Shared {
     }
 
     pub(crate) fn remove_service(&self, name: &str) -> bool {
-        self.services.write().map(|mut s| s.remove(name).is_some()).unwrap_or(false)
+        self.services
+            .write()
+            .map(|mut s| s.remove(name).is_some())
+            .unwrap_or(false)
     }
 
     pub(crate) fn rotate_tokens(&self) {
@@ -205,6 +267,22 @@ impl Shared {
 
     fn get(&self, name: &str) -> Option<Service> {
         self.services.read().ok()?.get(name).cloned()
+    }
+
+    pub(crate) fn last_run_body(&self, service: &str) -> Option<Vec<u8>> {
+        lock_map(&self.last_run).get(service).cloned()
+    }
+
+    pub(crate) fn last_job_body(&self, service: &str) -> Option<Vec<u8>> {
+        lock_map(&self.last_job).get(service).cloned()
+    }
+
+    fn record_body(&self, job: bool, service: &str, body: &[u8]) {
+        if self.get(service).is_none() {
+            return;
+        }
+        let map = if job { &self.last_job } else { &self.last_run };
+        lock_map(map).insert(service.to_string(), body.to_vec());
     }
 }
 
@@ -323,7 +401,24 @@ async fn route(
             return Ok(redirect(StatusCode::MOVED_PERMANENTLY, "/ui/"));
         }
         if let Some(rel) = path.strip_prefix("/ui/") {
-            return Ok(statics::serve(ui, &method, rel).await);
+            if method == Method::GET || method == Method::HEAD {
+                if rel == "interfaces.json" {
+                    let mut r = response(
+                        StatusCode::OK,
+                        Some("application/json"),
+                        interfaces::demo_interfaces_json(),
+                    );
+                    set_header(&mut r, "cache-control", "no-cache");
+                    return Ok(r);
+                }
+                if let Some((_, ct, bytes)) = interfaces::demo_example_files()
+                    .into_iter()
+                    .find(|(p, _, _)| p == rel)
+                {
+                    return Ok(response(StatusCode::OK, Some(ct), bytes));
+                }
+            }
+            return Ok(statics::serve(ui, &method, rel, true).await);
         }
     }
     let is_system = path.starts_with("/system/");
@@ -359,15 +454,14 @@ async fn route(
         return Ok(not_found());
     };
 
-    if route.is_system() && !basic_ok(state, &req) {
-        let mut r = empty(StatusCode::UNAUTHORIZED);
-        set_header(
-            &mut r,
-            "www-authenticate",
-            "Basic realm=\"Authorization Required\"",
-        );
-        return Ok(r);
-    }
+    let caller = if route.is_system() {
+        match system_auth(state, &req) {
+            Ok(c) => c,
+            Err(r) => return Ok(*r),
+        }
+    } else {
+        Caller::Admin
+    };
 
     let query = req.uri().query().unwrap_or_default().to_string();
     let content_type = req.headers().get(CONTENT_TYPE).cloned();
@@ -389,23 +483,41 @@ async fn route(
     Ok(match route {
         Route::Info => json(StatusCode::OK, &info(state)),
         Route::Config => json(StatusCode::OK, &config(state)),
-        Route::ListServices => list_services(state),
-        Route::GetService(name) => get_service(state, &name),
-        Route::CreateService => create_service(state, &body),
-        Route::UpdateService => update_service(state, &body),
-        Route::DeleteService(name) => delete_service(state, &name),
-        Route::Run(name) => run_service(state, &name, auth.as_deref(), content_type, &body).await,
-        Route::Job(name) => job_service(state, &name, auth.as_deref(), &body),
+        Route::ListServices => list_services(state, &caller),
+        Route::GetService(name) => get_service(state, &caller, &name),
+        Route::CreateService => create_service(state, &caller, &body),
+        Route::UpdateService => update_service(state, &caller, &body),
+        Route::DeleteService(name) => delete_service(state, &caller, &name),
+        Route::Run(name) => {
+            state.record_body(false, &name, &body);
+            run_service(state, &name, auth.as_deref(), content_type, &body).await
+        }
+        Route::Job(name) => {
+            state.record_body(true, &name, &body);
+            job_service(state, &name, auth.as_deref(), &body)
+        }
         Route::ListBuckets => list_buckets(state),
         Route::CreateBucket => create_bucket(state, &body),
         Route::UpdateBucket => update_bucket(state, &body),
         Route::GetBucket(b) => get_bucket(state, &b, &query),
         Route::DeleteBucket(b) => delete_bucket(state, &b),
         Route::Presign(b) => presign_object(state, &b, &body),
-        Route::ListJobs(n) => list_jobs(state, &n, &query),
-        Route::DeleteJobs(n) => delete_jobs(state, &n, &query),
-        Route::JobLogs(n, j) => job_logs(state, &n, &j, &query),
-        Route::DeleteJob(n, j) => delete_job(state, &n, &j),
+        Route::ListJobs(n) => match forbidden(state, &caller, &n) {
+            Some(r) => r,
+            None => list_jobs(state, &n, &query),
+        },
+        Route::DeleteJobs(n) => match forbidden(state, &caller, &n) {
+            Some(r) => r,
+            None => delete_jobs(state, &n, &query),
+        },
+        Route::JobLogs(n, j) => match forbidden(state, &caller, &n) {
+            Some(r) => r,
+            None => job_logs(state, &n, &j, &query),
+        },
+        Route::DeleteJob(n, j) => match forbidden(state, &caller, &n) {
+            Some(r) => r,
+            None => delete_job(state, &n, &j),
+        },
     })
 }
 
@@ -506,6 +618,55 @@ fn basic_ok(state: &Shared, req: &Request<Incoming>) -> bool {
         .is_some_and(|v| v == state.expected_basic)
 }
 
+/// `/system/*` auth (§2): with OIDC on, a `Bearer` header goes to the OIDC middleware
+/// (non-JWT → 400 with the parse error, foreign issuer → 401 text, bad signature, expiry or
+/// group → 401 empty); anything else is gin's Basic auth.
+fn system_auth(state: &Shared, req: &Request<Incoming>) -> Result<Caller, Box<Resp>> {
+    let header = req
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if state.oidc_system {
+        if let Some(token) = header.strip_prefix("Bearer ") {
+            return match state.oidc.verify(token.trim()) {
+                Ok(sub) => Ok(Caller::User(sub)),
+                Err(TokenError::Malformed(e)) => Err(Box::new(text(StatusCode::BAD_REQUEST, e))),
+                Err(TokenError::UnknownIssuer(iss)) => Err(Box::new(text(
+                    StatusCode::UNAUTHORIZED,
+                    format!("'{iss}' is not listed as an authorized issuer"),
+                ))),
+                Err(TokenError::Invalid) => Err(Box::new(empty(StatusCode::UNAUTHORIZED))),
+            };
+        }
+    }
+    if basic_ok(state, req) {
+        return Ok(Caller::Admin);
+    }
+    let mut r = empty(StatusCode::UNAUTHORIZED);
+    set_header(
+        &mut r,
+        "www-authenticate",
+        "Basic realm=\"Authorization Required\"",
+    );
+    Err(Box::new(r))
+}
+
+/// 403 for an OIDC user asking about a service they may not see (None: go on; a missing
+/// service is left to the handler's 404).
+fn forbidden(state: &Shared, caller: &Caller, name: &str) -> Option<Resp> {
+    let Caller::User(sub) = caller else {
+        return None;
+    };
+    let svc = state.get(name)?;
+    (!caller.may_see(&svc)).then(|| {
+        text(
+            StatusCode::FORBIDDEN,
+            format!("User {sub} doesn't have permission to get this service"),
+        )
+    })
+}
+
 fn arch() -> &'static str {
     match std::env::consts::ARCH {
         "x86_64" => "amd64",
@@ -565,9 +726,14 @@ fn config(state: &Shared) -> serde_json::Value {
     }
 }
 
-fn list_services(state: &Shared) -> Resp {
+fn list_services(state: &Shared, caller: &Caller) -> Resp {
     match state.services.read() {
-        Ok(map) => json(StatusCode::OK, &map.values().collect::<Vec<_>>()),
+        Ok(map) => json(
+            StatusCode::OK,
+            &map.values()
+                .filter(|s| caller.may_see(s))
+                .collect::<Vec<_>>(),
+        ),
         Err(_) => text(StatusCode::INTERNAL_SERVER_ERROR, "internal error"),
     }
 }
@@ -581,9 +747,12 @@ fn invalid_name(name: &str) -> Resp {
     )
 }
 
-fn get_service(state: &Shared, name: &str) -> Resp {
+fn get_service(state: &Shared, caller: &Caller, name: &str) -> Resp {
     if !valid_service_name(name) {
         return invalid_name(name);
+    }
+    if let Some(r) = forbidden(state, caller, name) {
+        return r;
     }
     match state.get(name) {
         Some(svc) => json(StatusCode::OK, &svc),
@@ -600,12 +769,16 @@ fn not_valid(msg: &str) -> Resp {
 
 /// Duplicate names answer 409 with OSCAR's text (the §3 table lists both 400 and 409;
 /// the k8s AlreadyExists path is a conflict).
-fn create_service(state: &Shared, body: &[u8]) -> Resp {
+fn create_service(state: &Shared, caller: &Caller, body: &[u8]) -> Resp {
     let mut svc = match parse_service(body) {
         Ok(s) => s,
         Err(e) => return not_valid(&e),
     };
-    svc.owner = String::new(); // basic-auth creator = cluster_admin
+    // Basic-auth creator = cluster_admin; an OIDC creator owns the service (§5).
+    svc.owner = match caller {
+        Caller::Admin => String::new(),
+        Caller::User(sub) => sub.clone(),
+    };
     state.finalize(&mut svc, None);
     let Ok(mut map) = state.services.write() else {
         return text(StatusCode::INTERNAL_SERVER_ERROR, "internal error");
@@ -621,7 +794,7 @@ fn create_service(state: &Shared, body: &[u8]) -> Resp {
     empty(StatusCode::CREATED)
 }
 
-fn update_service(state: &Shared, body: &[u8]) -> Resp {
+fn update_service(state: &Shared, caller: &Caller, body: &[u8]) -> Resp {
     let mut svc = match parse_service(body) {
         Ok(s) => s,
         Err(e) => return not_valid(&e),
@@ -632,16 +805,28 @@ fn update_service(state: &Shared, body: &[u8]) -> Resp {
     let Some(prev) = map.get(&svc.name) else {
         return empty(StatusCode::NOT_FOUND);
     };
+    if !caller.may_modify(prev) {
+        return text(
+            StatusCode::FORBIDDEN,
+            "This user isn't the owner of the service",
+        );
+    }
     state.finalize(&mut svc, Some(prev));
     state.create_buckets(&svc);
     map.insert(svc.name.clone(), svc);
     empty(StatusCode::NO_CONTENT)
 }
 
-fn delete_service(state: &Shared, name: &str) -> Resp {
+fn delete_service(state: &Shared, caller: &Caller, name: &str) -> Resp {
     let Ok(mut map) = state.services.write() else {
         return text(StatusCode::INTERNAL_SERVER_ERROR, "internal error");
     };
+    if map.get(name).is_some_and(|s| !caller.may_modify(s)) {
+        return text(
+            StatusCode::FORBIDDEN,
+            "This user isn't the owner of the service",
+        );
+    }
     match map.remove(name) {
         Some(_) => {
             // The service's jobs go with it (they carry its label).
@@ -653,7 +838,8 @@ fn delete_service(state: &Shared, name: &str) -> Resp {
 }
 
 /// `/run` and `/job` auth (§2): Bearer only; a 64-char token is a service token, anything
-/// else would be an OIDC JWT, which the stand-in does not trust.
+/// else an OIDC JWT: malformed → 502 with the parse error, foreign issuer → 401 text, bad
+/// signature or expired → 401 empty, valid but the user may not see the service → 404.
 fn bearer_check(state: &Shared, name: &str, auth: Option<&str>) -> Result<Service, Box<Resp>> {
     let Some(token) = auth.and_then(|a| a.strip_prefix("Bearer ")).map(str::trim) else {
         return Err(Box::new(empty(StatusCode::UNAUTHORIZED)));
@@ -664,23 +850,18 @@ fn bearer_check(state: &Shared, name: &str, auth: Option<&str>) -> Result<Servic
             _ => Err(Box::new(empty(StatusCode::UNAUTHORIZED))),
         };
     }
-    let parts: Vec<&str> = token.split('.').collect();
-    if parts.len() != 3 {
-        return Err(Box::new(text(
-            StatusCode::BAD_GATEWAY,
-            "token is malformed: token contains an invalid number of segments",
-        )));
+    match state.oidc.verify(token) {
+        Ok(sub) => match state.get(name) {
+            Some(svc) if user_may_see(&sub, &svc) => Ok(svc),
+            _ => Err(Box::new(empty(StatusCode::NOT_FOUND))),
+        },
+        Err(TokenError::Malformed(e)) => Err(Box::new(text(StatusCode::BAD_GATEWAY, e))),
+        Err(TokenError::UnknownIssuer(iss)) => Err(Box::new(text(
+            StatusCode::UNAUTHORIZED,
+            format!("'{iss}' is not listed as an authorized issuer"),
+        ))),
+        Err(TokenError::Invalid) => Err(Box::new(empty(StatusCode::UNAUTHORIZED))),
     }
-    let iss = URL_SAFE_NO_PAD
-        .decode(parts[1].trim_end_matches('='))
-        .ok()
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-        .and_then(|v| v.get("iss").and_then(|i| i.as_str()).map(str::to_string))
-        .unwrap_or_default();
-    Err(Box::new(text(
-        StatusCode::UNAUTHORIZED,
-        format!("'{iss}' is not listed as an authorized issuer"),
-    )))
 }
 
 async fn run_service(

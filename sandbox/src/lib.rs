@@ -7,9 +7,11 @@
 mod api;
 mod catalogue;
 pub mod fixtures;
+mod interfaces;
 mod jobs;
 mod media;
 mod model;
+mod oidc;
 mod run;
 mod scripts;
 pub mod sigv4;
@@ -24,6 +26,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
+pub use interfaces::{demo_example_files, demo_interfaces_json, ANNOTATION, DEMO_USER};
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -103,6 +106,10 @@ pub struct Options {
     pub job_delay_ms: u64,
     /// Page size of `GET /system/logs/{service}` (OSCAR's `JOB_LISTING_LIMIT`, default 70).
     pub job_page_size: usize,
+    /// OSCAR's `OIDC_ENABLE` (default true): `/system/*` takes the stand-in's OIDC tokens
+    /// ([`Sandbox::issue_token`]) as `Bearer`; false: only Basic auth, a Bearer gets 401.
+    /// `/run` and `/job` take the tokens either way.
+    pub oidc: bool,
 }
 
 impl Default for Options {
@@ -123,6 +130,7 @@ impl Default for Options {
             presign: true,
             job_delay_ms: 400,
             job_page_size: 70,
+            oidc: true,
         }
     }
 }
@@ -148,11 +156,12 @@ impl Sandbox {
             .prefix("oscar-sandbox-s3-")
             .tempdir()?;
         let store = storage::Store::new(s3_dir.path(), s3_port, opts.s3_cors)?;
-        let state = Arc::new(api::Shared::new(opts, store));
+        let url = format!("http://127.0.0.1:{port}");
+        let state = Arc::new(api::Shared::new(opts, store, &url));
         let task = tokio::spawn(accept_loop(listener, Site::Api(state.clone())));
         let s3_task = tokio::spawn(accept_loop(s3_listener, Site::S3(state.clone())));
         Ok(Sandbox {
-            url: format!("http://127.0.0.1:{port}"),
+            url,
             state,
             task,
             s3_task,
@@ -218,6 +227,31 @@ impl Sandbox {
         self.state.remove_service(name)
     }
 
+    /// A test OIDC token (§2) for `sub`: an HS256 JWT signed with this sandbox's random key,
+    /// `{"iss": "<url>/oidc", "sub", "iat", "exp", "group_membership": ["/oscar-users"]}`,
+    /// valid for `ttl_secs` (negative: already expired). `/system/*` (with [`Options::oidc`]),
+    /// `/run` and `/job` accept it; the caller is a non-admin user who sees services by
+    /// visibility.
+    pub fn issue_token(&self, sub: &str, ttl_secs: i64) -> String {
+        self.state.oidc.issue(sub, ttl_secs)
+    }
+
+    /// The issuer of [`Sandbox::issue_token`]'s tokens, `<url>/oidc`.
+    pub fn oidc_issuer(&self) -> String {
+        self.state.oidc.issuer.clone()
+    }
+
+    /// The last `POST /run/{service}` body received for an existing service, byte for byte
+    /// (recorded before auth, so a refused request counts too).
+    pub fn last_run_body(&self, service: &str) -> Option<Vec<u8>> {
+        self.state.last_run_body(service)
+    }
+
+    /// The last `POST /job/{service}` body, like [`Sandbox::last_run_body`].
+    pub fn last_job_body(&self, service: &str) -> Option<Vec<u8>> {
+        self.state.last_job_body(service)
+    }
+
     /// Route the presign endpoint or not (off: 404 `404 page not found`, like < v3.6.4).
     pub fn set_presign(&self, on: bool) {
         self.state.presign.store(on, Ordering::SeqCst);
@@ -260,6 +294,7 @@ impl Drop for Sandbox {
 
 /// A static file server for a built SPA, used by the e2e tests and the demo.
 /// Serves a directory at "/" on 127.0.0.1 with an SPA fallback; no CORS headers.
+/// [`StaticSite::builder`] gives a prefix, extra headers and files, and a dumb-host mode.
 pub struct StaticSite {
     url: String,
     task: JoinHandle<()>,
@@ -267,18 +302,78 @@ pub struct StaticSite {
 
 impl StaticSite {
     pub async fn start(dir: PathBuf, port: u16) -> std::io::Result<StaticSite> {
-        let listener = TcpListener::bind(("127.0.0.1", port)).await?;
-        let port = listener.local_addr()?.port();
-        let task = tokio::spawn(accept_loop(listener, Site::Static(Arc::new(dir))));
-        Ok(StaticSite {
-            url: format!("http://127.0.0.1:{port}"),
-            task,
-        })
+        StaticSite::builder(dir).start(port).await
+    }
+
+    /// A site for `dir` with options (deployment tests).
+    pub fn builder(dir: PathBuf) -> StaticSiteBuilder {
+        StaticSiteBuilder {
+            cfg: statics::SiteConfig::new(dir),
+        }
     }
 
     /// `http://127.0.0.1:<port>`.
     pub fn url(&self) -> String {
         self.url.clone()
+    }
+}
+
+/// Options of a [`StaticSite`].
+pub struct StaticSiteBuilder {
+    cfg: statics::SiteConfig,
+}
+
+impl StaticSiteBuilder {
+    /// Serve the directory under this path (e.g. `"/visor/"`); `GET /visor` redirects to
+    /// `/visor/`, other paths answer 404.
+    pub fn prefix(mut self, prefix: &str) -> Self {
+        self.cfg.prefix = statics::normalize_prefix(prefix);
+        self
+    }
+
+    /// A header added to every response (e.g. `Content-Security-Policy`); an invalid name
+    /// or value is ignored.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        if let (Ok(k), Ok(v)) = (
+            hyper::header::HeaderName::from_bytes(name.as_bytes()),
+            hyper::header::HeaderValue::from_str(value),
+        ) {
+            self.cfg.headers.push((k, v));
+        }
+        self
+    }
+
+    /// An extra file, or an override, at this exact URL path (e.g. `"/config.json"`,
+    /// `"/visor/interfaces.json"`, `"/parent.html"`), outside the prefix too.
+    pub fn file(mut self, path: &str, content_type: &str, body: Vec<u8>) -> Self {
+        let path = if path.starts_with('/') {
+            path.to_string()
+        } else {
+            format!("/{path}")
+        };
+        self.cfg
+            .files
+            .insert(path, (content_type.to_string(), Bytes::from(body)));
+        self
+    }
+
+    /// Default true: unknown non-file paths answer index.html. False: a plain 404, or the
+    /// directory's `404.html` with status 404 (GitHub Pages). The basename asset fallback
+    /// stays on in both modes.
+    pub fn spa_fallback(mut self, on: bool) -> Self {
+        self.cfg.spa_fallback = on;
+        self
+    }
+
+    /// Bind 127.0.0.1:`port` (0 = ephemeral) and serve on the current tokio runtime.
+    pub async fn start(self, port: u16) -> std::io::Result<StaticSite> {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+        let port = listener.local_addr()?.port();
+        let task = tokio::spawn(accept_loop(listener, Site::Static(Arc::new(self.cfg))));
+        Ok(StaticSite {
+            url: format!("http://127.0.0.1:{port}"),
+            task,
+        })
     }
 }
 
@@ -292,7 +387,7 @@ impl Drop for StaticSite {
 enum Site {
     Api(Arc<api::Shared>),
     S3(Arc<api::Shared>),
-    Static(Arc<PathBuf>),
+    Static(Arc<statics::SiteConfig>),
 }
 
 impl Site {
@@ -300,9 +395,9 @@ impl Site {
         match self {
             Site::Api(state) => api::handle(state, req).await,
             Site::S3(state) => storage::handle(state, req).await,
-            Site::Static(root) => {
-                let path = req.uri().path().trim_start_matches('/').to_string();
-                Ok(statics::serve(&root, req.method(), &path).await)
+            Site::Static(cfg) => {
+                let path = req.uri().path().to_string();
+                Ok(statics::serve_site(&cfg, req.method(), &path, req.uri().query()).await)
             }
         }
     }

@@ -1,6 +1,8 @@
 //! `oscar-sandbox`: run the OSCAR stand-in until Ctrl-C.
 
-use oscar_sandbox::{ConfigShape, Options, Sandbox, StaticSite};
+use oscar_sandbox::{
+    demo_example_files, demo_interfaces_json, ConfigShape, Options, Sandbox, StaticSite, DEMO_USER,
+};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -24,17 +26,24 @@ OPTIONS:
     --job-delay-ms N       delay of each job step, Pending -> Running -> done (default 400)
     --job-page-size N      jobs per page of GET /system/logs/{service} (default 70)
     --extra-services N     add N generated services svc-0001, svc-0002, ...
-    --ui DIR               serve the built app under /ui/ on the API port (GET / redirects)
-    --app DIR              also serve the built app at / on a second port (cross-origin)
+    --ui DIR               serve the built app under /ui/ on the API port (GET / redirects),
+                           with the demo /ui/interfaces.json and example files
+    --app DIR              also serve the built app at / on a second port (cross-origin),
+                           with the demo /interfaces.json and example files
     --app-port N           port for --app (default 8000)
     --latency-ms N         delay every API response by N ms
     --fail-status CODE     every API request answers CODE
     --error-every N        every Nth API request answers 503
+    --oidc                 print a test OIDC token (JWT) for user user-1@egi.eu, valid 12 h:
+                           paste it as the token to log in as a non-admin user
+    --no-oidc              /system/* takes Basic auth only (a Bearer gets 401); /run and
+                           /job still take OIDC tokens
     -h, --help             print this help
 ";
 
 struct Cli {
     opts: Options,
+    oidc: bool,
     app: Option<PathBuf>,
     app_port: u16,
 }
@@ -47,6 +56,7 @@ fn parse_args(args: &[String]) -> Result<Option<Cli>, String> {
     };
     let mut app = None;
     let mut app_port = 8000u16;
+    let mut oidc = false;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -103,6 +113,8 @@ fn parse_args(args: &[String]) -> Result<Option<Cli>, String> {
                     return Err("--extra-services: at most 99999".into());
                 }
             }
+            "--oidc" => oidc = true,
+            "--no-oidc" => opts.oidc = false,
             "--ui" => opts.ui_dir = Some(PathBuf::from(value("--ui")?)),
             "--app" => app = Some(PathBuf::from(value("--app")?)),
             "--app-port" => app_port = num("--app-port", value("--app-port")?)?,
@@ -128,11 +140,28 @@ fn parse_args(args: &[String]) -> Result<Option<Cli>, String> {
             return Err(format!("'{}' is not a directory", dir.display()));
         }
     }
+    if oidc && !opts.oidc {
+        return Err("--oidc and --no-oidc exclude each other".into());
+    }
     Ok(Some(Cli {
         opts,
+        oidc,
         app,
         app_port,
     }))
+}
+
+/// The `--app` site: the built app at `/`, with the demo `interfaces.json` and example files.
+fn app_site(dir: PathBuf) -> oscar_sandbox::StaticSiteBuilder {
+    let mut b = StaticSite::builder(dir).file(
+        "/interfaces.json",
+        "application/json",
+        demo_interfaces_json().into_bytes(),
+    );
+    for (path, ct, bytes) in demo_example_files() {
+        b = b.file(&path, ct, bytes);
+    }
+    b
 }
 
 #[tokio::main]
@@ -169,7 +198,7 @@ async fn main() -> ExitCode {
         println!("App (same origin)    {}/ui/", sandbox.url());
     }
     let _site = match cli.app {
-        Some(dir) => match StaticSite::start(dir, cli.app_port).await {
+        Some(dir) => match app_site(dir).start(cli.app_port).await {
             Ok(site) => {
                 println!("App (cross-origin)   {}/", site.url());
                 Some(site)
@@ -187,6 +216,13 @@ async fn main() -> ExitCode {
         sandbox.username(),
         sandbox.password()
     );
+    if cli.oidc {
+        println!(
+            "OIDC token           user {DEMO_USER}  issuer {}  valid 12 h\n{}",
+            sandbox.oidc_issuer(),
+            sandbox.issue_token(DEMO_USER, 12 * 3600)
+        );
+    }
     println!("Press Ctrl-C to stop.");
     // SIGTERM too, so that the S3 temp dir is removed when a script stops the demo.
     let term = async {
@@ -239,6 +275,7 @@ mod tests {
             "10",
             "--job-page-size",
             "3",
+            "--oidc",
         ]))
         .ok()
         .flatten()
@@ -254,6 +291,12 @@ mod tests {
         assert!(!cli.opts.s3_cors && !cli.opts.presign);
         assert_eq!(cli.opts.job_delay_ms, 10);
         assert_eq!(cli.opts.job_page_size, 3);
+        assert!(cli.oidc && cli.opts.oidc);
+        let cli = parse_args(&args(&["--no-oidc"]))
+            .ok()
+            .flatten()
+            .expect("valid flags");
+        assert!(!cli.oidc && !cli.opts.oidc);
     }
 
     #[test]
@@ -264,6 +307,7 @@ mod tests {
         assert!(parse_args(&args(&["--config-shape", "v9"])).is_err());
         assert!(parse_args(&args(&["--fail-status", "42"])).is_err());
         assert!(parse_args(&args(&["--job-page-size", "0"])).is_err());
+        assert!(parse_args(&args(&["--oidc", "--no-oidc"])).is_err());
         assert!(matches!(parse_args(&args(&["--help"])), Ok(None)));
     }
 }

@@ -43,9 +43,15 @@ fn mac(key: &[u8]) -> Option<Hmac<Sha256>> {
 fn decode_part(part: &str, what: &str) -> Result<Value, TokenError> {
     let bytes = URL_SAFE_NO_PAD
         .decode(part.trim_end_matches('='))
-        .map_err(|e| TokenError::Malformed(format!("token is malformed: could not base64 decode {what}: {e}")))?;
+        .map_err(|e| {
+            TokenError::Malformed(format!(
+                "token is malformed: could not base64 decode {what}: {e}"
+            ))
+        })?;
     serde_json::from_slice(&bytes).map_err(|e| {
-        TokenError::Malformed(format!("token is malformed: could not JSON decode {what}: {e}"))
+        TokenError::Malformed(format!(
+            "token is malformed: could not JSON decode {what}: {e}"
+        ))
     })
 }
 

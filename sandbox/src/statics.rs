@@ -1,8 +1,100 @@
 //! Static file serving for a built SPA (StaticSite and the API port's `/ui/`).
 
 use crate::util::{empty, response, set_header, text, Resp};
+use bytes::Bytes;
+use hyper::header::{HeaderName, HeaderValue};
 use hyper::{Method, StatusCode};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
+/// How a [`crate::StaticSite`] serves its directory.
+#[derive(Clone, Debug)]
+pub(crate) struct SiteConfig {
+    pub root: PathBuf,
+    /// `/` or `/<prefix>/`: the URL path the directory is served under.
+    pub prefix: String,
+    /// Added to every response.
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// Extra files by exact URL path: (content type, body).
+    pub files: HashMap<String, (String, Bytes)>,
+    /// Unknown non-file paths answer index.html (else 404, with 404.html if there is one).
+    pub spa_fallback: bool,
+}
+
+impl SiteConfig {
+    pub fn new(root: PathBuf) -> SiteConfig {
+        SiteConfig {
+            root,
+            prefix: "/".into(),
+            headers: Vec::new(),
+            files: HashMap::new(),
+            spa_fallback: true,
+        }
+    }
+}
+
+/// `/visor`, `visor/`, `/visor/` → `/visor/`; empty or `/` → `/`.
+pub(crate) fn normalize_prefix(prefix: &str) -> String {
+    let trimmed = prefix.trim_matches('/');
+    if trimmed.is_empty() {
+        "/".into()
+    } else {
+        format!("/{trimmed}/")
+    }
+}
+
+/// One request to a static site: extra files, then the prefix, then the directory.
+pub(crate) async fn serve_site(
+    cfg: &SiteConfig,
+    method: &Method,
+    path: &str,
+    query: Option<&str>,
+) -> Resp {
+    let mut r = site_response(cfg, method, path, query).await;
+    for (k, v) in &cfg.headers {
+        r.headers_mut().insert(k.clone(), v.clone());
+    }
+    r
+}
+
+async fn site_response(cfg: &SiteConfig, method: &Method, path: &str, query: Option<&str>) -> Resp {
+    if method == Method::GET || method == Method::HEAD {
+        if let Some((ct, body)) = cfg.files.get(path) {
+            let mut r = response(StatusCode::OK, Some(ct), body.clone());
+            if ct.starts_with("text/html") {
+                set_header(&mut r, "cache-control", "no-cache");
+            }
+            return r;
+        }
+    }
+    if cfg.prefix == "/" {
+        return serve(
+            &cfg.root,
+            method,
+            path.trim_start_matches('/'),
+            cfg.spa_fallback,
+        )
+        .await;
+    }
+    let bare = cfg.prefix.trim_end_matches('/');
+    if path == bare {
+        let mut loc = cfg.prefix.clone();
+        if let Some(q) = query {
+            loc = format!("{loc}?{q}");
+        }
+        let mut r = response(
+            StatusCode::MOVED_PERMANENTLY,
+            Some("text/html; charset=utf-8"),
+            format!("<a href=\"{loc}\">Moved Permanently</a>.\n"),
+        );
+        set_header(&mut r, "location", &loc);
+        return r;
+    }
+    match path.strip_prefix(cfg.prefix.as_str()) {
+        Some(rel) => serve(&cfg.root, method, rel, cfg.spa_fallback).await,
+        None => text(StatusCode::NOT_FOUND, "404 page not found"),
+    }
+}
 
 pub(crate) fn content_type(path: &Path) -> &'static str {
     let ext = path
@@ -75,7 +167,9 @@ async fn send_file(path: &Path) -> Resp {
 ///
 /// Missing paths: a file-like last segment falls back to the root file of that basename
 /// (relative asset URLs asked from a deep link), else index.html with 200 (SPA fallback).
-pub(crate) async fn serve(root: &Path, method: &Method, rel: &str) -> Resp {
+/// Without the SPA fallback a missing path is a 404 with the body of `404.html` if the
+/// directory has one (GitHub Pages), else a plain 404.
+pub(crate) async fn serve(root: &Path, method: &Method, rel: &str, spa_fallback: bool) -> Resp {
     if method != Method::GET && method != Method::HEAD {
         let mut r = empty(StatusCode::METHOD_NOT_ALLOWED);
         set_header(&mut r, "allow", "GET, HEAD");
@@ -111,11 +205,19 @@ pub(crate) async fn serve(root: &Path, method: &Method, rel: &str) -> Resp {
             return send_file(&at_root).await;
         }
     }
+    let not_found = root.join("404.html");
+    if !spa_fallback {
+        if is_file(&not_found).await {
+            let mut r = send_file(&not_found).await;
+            *r.status_mut() = StatusCode::NOT_FOUND;
+            return r;
+        }
+        return text(StatusCode::NOT_FOUND, "404 page not found");
+    }
     let index = root.join("index.html");
     if is_file(&index).await {
         return send_file(&index).await;
     }
-    let not_found = root.join("404.html");
     if is_file(&not_found).await {
         let mut r = send_file(&not_found).await;
         *r.status_mut() = StatusCode::OK;

@@ -14,6 +14,7 @@ pub mod lenient;
 pub mod s3;
 pub mod service;
 pub mod sigv4;
+pub mod siteconfig;
 pub mod storage;
 pub mod zip;
 

@@ -370,7 +370,11 @@ pub(super) fn image_caption_handler(_svc: &Service, input: &Input) -> ScriptOutp
     };
     let files = v.get("oscar-files").and_then(|f| f.as_array());
     let Some(files) = files else {
-        return tb(33, "files = req[\"oscar-files\"]", "KeyError: 'oscar-files'");
+        return tb(
+            33,
+            "files = req[\"oscar-files\"]",
+            "KeyError: 'oscar-files'",
+        );
     };
     let entry = files
         .iter()
@@ -410,7 +414,11 @@ pub(super) fn image_caption_handler(_svc: &Service, input: &Input) -> ScriptOutp
         Some(serde_json::Value::Number(n)) => n.as_f64().is_some_and(|x| x != 0.0),
         _ => false,
     };
-    let caption = if shout { caption.to_uppercase() } else { caption };
+    let caption = if shout {
+        caption.to_uppercase()
+    } else {
+        caption
+    };
     let mut sum = [0f64; 3];
     for p in img.px.chunks_exact(3) {
         for (acc, c) in sum.iter_mut().zip(p) {
