@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132.0.0
+AXE_VERSION=4.10.3
 # wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly,
 # or trunk tries to download its own copy (and this machine is offline).
 WB_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
@@ -41,6 +42,13 @@ if [ "$("$VISOR_TOOLS/node_modules/.bin/wasm-opt" --version 2>/dev/null | awk '{
   npm install --silent --no-audit --no-fund --prefix "$VISOR_TOOLS" "binaryen@$BINARYEN_VERSION"
 fi
 
+# axe-core, injected into pages by the e2e accessibility audit.
+if [ "$(node -p "require('$VISOR_TOOLS/node_modules/axe-core/package.json').version" 2>/dev/null)" != "$AXE_VERSION" ]; then
+  say "installing axe-core $AXE_VERSION from npm"
+  mkdir -p "$VISOR_TOOLS"
+  npm install --silent --no-audit --no-fund --prefix "$VISOR_TOOLS" "axe-core@$AXE_VERSION"
+fi
+
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
   say "installing chromium and chromium-driver from Debian"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
@@ -51,4 +59,4 @@ fi
 
 # trunk runs cargo with --offline, so every crate must already be local.
 cargo fetch --locked >/dev/null 2>&1 || cargo fetch --locked
-say "tools ready: trunk $TRUNK_VERSION, wasm-bindgen $WB_VERSION, wasm-opt $BINARYEN_VERSION, $(chromium --version 2>/dev/null | head -1)"
+say "tools ready: trunk $TRUNK_VERSION, wasm-bindgen $WB_VERSION, wasm-opt $BINARYEN_VERSION, axe-core $AXE_VERSION, $(chromium --version 2>/dev/null | head -1)"

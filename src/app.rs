@@ -2,7 +2,8 @@
 //! same build works at `/` and under `/ui/`), and the routes.
 
 use crate::components::{provide_relogin, AppHeader, Guard, ReloginDialog};
-use crate::pages::{JobsPage, LoginPage, NotFound, ServicePage, ServicesPage};
+use crate::oscar::siteconfig::SiteConfig;
+use crate::pages::{EmbedPage, JobsPage, LoginPage, NotFound, ServicePage, ServicesPage};
 use crate::routes;
 use crate::session::provide_session;
 use leptos::prelude::*;
@@ -26,25 +27,80 @@ pub fn use_base() -> AppBase {
     use_context::<AppBase>().unwrap_or_default()
 }
 
+/// The site settings from `config.json`, and the operator's interfaces.
+#[derive(Clone, Copy)]
+pub struct Site {
+    pub config: RwSignal<SiteConfig>,
+    /// Why the defaults are used, when config.json is missing or broken.
+    pub warning: RwSignal<Option<String>>,
+    /// The operator's `interfaces.json`, once loaded (`None` if there is none).
+    pub interfaces: RwSignal<Option<serde_json::Value>>,
+    /// Whether config.json was tried (the embed handshake waits for it).
+    pub loaded: RwSignal<bool>,
+}
+
+/// The site settings; defaults outside the app (tests).
+pub fn use_site() -> Site {
+    use_context::<Site>().unwrap_or_else(|| Site {
+        config: RwSignal::new(SiteConfig::default()),
+        warning: RwSignal::new(None),
+        interfaces: RwSignal::new(None),
+        loaded: RwSignal::new(true),
+    })
+}
+
+/// Whether the app shows one service for an embedding page (no header).
+fn embed_mode(pathname: &str, search: &str) -> bool {
+    routes::strip_base(pathname, &routes::detect_base(pathname)).starts_with("/embed/")
+        || search.trim_start_matches('?').split('&').any(|p| p == "embed=1")
+}
+
 /// The whole application.
 #[component]
 pub fn App() -> impl IntoView {
     let pathname = window().location().pathname().unwrap_or_default();
+    let search = window().location().search().unwrap_or_default();
     let base = routes::detect_base(&pathname);
+    let embedded = embed_mode(&pathname, &search);
     provide_context(AppBase(base.clone()));
     provide_session();
     provide_relogin();
+    let site = Site {
+        config: RwSignal::new(SiteConfig::default()),
+        warning: RwSignal::new(None),
+        interfaces: RwSignal::new(None),
+        loaded: RwSignal::new(false),
+    };
+    provide_context(site);
+    {
+        let base = base.clone();
+        leptos::task::spawn_local(async move {
+            let (config, warning) = crate::net::site::load_site_config(&base).await;
+            let interfaces = crate::net::site::load_interfaces(&base, &config.interfaces).await;
+            if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+                doc.set_title(&config.title);
+            }
+            site.config.set(config);
+            site.warning.set(warning);
+            site.interfaces.set(interfaces);
+            site.loaded.set(true);
+        });
+    }
     view! {
         <Router base=base>
             <a class="skip-link" href="#main">"Skip to content"</a>
-            <AppHeader/>
-            <main id="main" class="app-main" tabindex="-1">
+            {(!embedded).then(|| view! { <AppHeader/> })}
+            {move || site.warning.get().map(|w| view! {
+                <p class="site-warning" role="status">{w}</p>
+            })}
+            <main id="main" class="app-main" class:app-main--embed=embedded tabindex="-1">
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=|| view! { <Redirect path=routes::SERVICES/> }/>
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/services") view=|| view! { <Guard><ServicesPage/></Guard> }/>
                     <Route path=path!("/services/:name") view=|| view! { <Guard><ServicePage/></Guard> }/>
                     <Route path=path!("/services/:name/jobs") view=|| view! { <Guard><JobsPage/></Guard> }/>
+                    <Route path=path!("/embed/services/:name") view=EmbedPage/>
                 </Routes>
             </main>
             <ReloginDialog/>

@@ -43,16 +43,23 @@ const ROUTE_HEADS: [&str; 3] = [LOGIN, SERVICES, "/embed"];
 /// Finds the base path under which the app is served, from the page's path.
 /// `/ui/services/cowsay` → `/ui`; `/services` → ``; `/visor/` → `/visor`.
 pub fn detect_base(pathname: &str) -> String {
+    // The earliest route head wins: in /embed/services/x, "/embed" is the
+    // route and "/services" part of it.
+    let mut earliest: Option<usize> = None;
     for head in ROUTE_HEADS {
         let mut from = 0;
         while let Some(i) = pathname[from..].find(head) {
             let at = from + i;
             let end = at + head.len();
             if pathname[end..].is_empty() || pathname[end..].starts_with('/') {
-                return pathname[..at].trim_end_matches('/').to_string();
+                earliest = Some(earliest.map_or(at, |e| e.min(at)));
+                break;
             }
             from = end;
         }
+    }
+    if let Some(at) = earliest {
+        return pathname[..at].trim_end_matches('/').to_string();
     }
     // Not on a known route. A directory (`/ui/`) or a file in it
     // (`/ui/index.html`) is the base; any other path is an unknown route of an
@@ -107,6 +114,9 @@ mod tests {
         assert_eq!(detect_base("/ui/services/cowsay"), "/ui");
         assert_eq!(detect_base("/a/b/visor/login"), "/a/b/visor");
         assert_eq!(detect_base("/loginx/services"), "/loginx");
+        assert_eq!(detect_base("/embed/services/cowsay"), "");
+        assert_eq!(detect_base("/ui/embed/services/cowsay"), "/ui");
+        assert_eq!(detect_base("/services/login"), "");
         assert_eq!(detect_base("/nothing/here"), "");
         assert_eq!(detect_base("/visor/nothing/here/"), "/visor/nothing/here");
     }

@@ -327,3 +327,51 @@ impl Page {
         assert_eq!(leaked, 0, "console messages contain the password");
     }
 }
+
+/// The CSP the README recommends, for `dist/` served with the stand-in's
+/// API and S3 server as the only endpoints.
+pub fn strict_csp(connect: &[&str], frame_ancestors: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' blob: data:; \
+         media-src 'self' blob:; connect-src 'self' {}; frame-ancestors {frame_ancestors}",
+        connect.join(" ")
+    )
+}
+
+/// A fixture file of the e2e crate (e.g. the demo parent page).
+pub fn fixture(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// axe-core's script, installed by scripts/install-tools.sh.
+fn axe_source() -> String {
+    let tools = std::env::var("VISOR_TOOLS").map(PathBuf::from).unwrap_or_else(|_| {
+        PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/oscar-visor/tools")
+    });
+    let path = tools.join("node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (scripts/install-tools.sh installs axe-core)", path.display()))
+}
+
+impl Page {
+    /// Messages of Content-Security-Policy violations in the console.
+    pub async fn csp_violations(&self) -> Vec<String> {
+        self.console().await.into_iter().filter(|m| m.contains("Content Security Policy")).collect()
+    }
+
+    /// Runs an axe-core audit of the current page state and returns the
+    /// serious and critical violations as "rule: target" lines.
+    pub async fn axe_serious(&self) -> Vec<String> {
+        // Injected through WebDriver, which the page's CSP does not restrict.
+        self.client.execute(&format!("{};return null", axe_source()), vec![]).await.expect("inject axe-core");
+        let script = r#"
+            const done = arguments[arguments.length - 1];
+            axe.run(document, { resultTypes: ['violations'] }).then(r => done(
+                r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                  .flatMap(v => v.nodes.map(n => `${v.id} (${v.impact}): ${n.target.join(' ')} — ${v.help}`))
+            )).catch(e => done([`axe failed: ${e}`]));"#;
+        let found = self.client.execute_async(script, vec![]).await.expect("axe.run");
+        found.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect()).unwrap_or_default()
+    }
+}

@@ -3,6 +3,7 @@
 //! clipboard. Nothing here touches the network (that is `net`) or storage
 //! (that is `session`).
 
+pub mod embed;
 pub mod media;
 
 use base64::Engine;

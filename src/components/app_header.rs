@@ -10,6 +10,8 @@ use leptos_router::hooks::use_navigate;
 pub fn AppHeader() -> impl IntoView {
     let session = use_session();
     let base = use_base();
+    let site = crate::app::use_site();
+    let base_for_logo = base.0.clone();
     let navigate = use_navigate();
     let log_out = move |_| {
         session.log_out();
@@ -18,8 +20,11 @@ pub fn AppHeader() -> impl IntoView {
     view! {
         <header class="app-header">
             <a class="app-header__brand" href=base.href(routes::SERVICES)>
-                <span class="app-header__logo" aria-hidden="true">"◎"</span>
-                <span>"OSCAR Visor"</span>
+                {move || match site.config.with(|c| c.logo.clone()) {
+                    Some(logo) => view! { <img class="app-header__logo-img" src=crate::net::site::beside_app(&base_for_logo, &logo) alt=""/> }.into_any(),
+                    None => view! { <span class="app-header__logo" aria-hidden="true">"◎"</span> }.into_any(),
+                }}
+                <span>{move || site.config.with(|c| c.title.clone())}</span>
             </a>
             {move || session.get().map(|s| {
                 let log_out = log_out.clone();

@@ -15,8 +15,11 @@ pub fn Guard(
     let session = use_session();
     let location = use_location();
     let base = use_base();
+    // Only logging in or out re-renders the page, not a change of credentials
+    // (a re-login keeps what the user entered).
+    let logged_in = Memo::new(move |_| session.is_logged_in());
     move || {
-        if session.is_logged_in() {
+        if logged_in.get() {
             children().into_any()
         } else {
             let pathname = location.pathname.get_untracked();

@@ -13,6 +13,9 @@ pub fn LoginForm(
     /// Pre-filled endpoint (e.g. the cluster the app is served from).
     #[prop(into, optional)]
     default_endpoint: String,
+    /// The site fixes the endpoint (config.json): hide its field.
+    #[prop(optional)]
+    fixed_endpoint: bool,
     /// Called with the new session once the cluster accepted the credentials.
     on_success: Callback<Session>,
 ) -> impl IntoView {
@@ -84,18 +87,24 @@ pub fn LoginForm(
               aria-labelledby="login-title">
             <h1 id="login-title" class="login-form__title">"Log in to a cluster"</h1>
             <p class="login-form__lead">"Use the OSCAR endpoint and the credentials you use with oscar-cli."</p>
-            <div class="field">
-                <label class="field__label" for="login-endpoint">"Endpoint"</label>
-                <input id="login-endpoint" class="field__input" type="text" inputmode="url" name="endpoint"
-                    autocomplete="url" autocapitalize="off" spellcheck="false" required=true
-                    placeholder="https://oscar.example.org" node_ref=endpoint_ref bind:value=endpoint
-                    aria-invalid=move || endpoint_error.with(Option::is_some).to_string()
-                    aria-describedby="login-endpoint-hint"/>
-                {move || match endpoint_error.get() {
-                    Some(why) => view! { <p id="login-endpoint-hint" class="field__error" role="alert">{why}</p> }.into_any(),
-                    None => view! { <p id="login-endpoint-hint" class="field__hint">"The cluster URL, as in oscar-cli's config."</p> }.into_any(),
-                }}
-            </div>
+            {if fixed_endpoint {
+                view! { <p class="field__hint">"Cluster: "<span class="mono">{move || endpoint.get()}</span></p> }.into_any()
+            } else {
+                view! {
+                    <div class="field">
+                        <label class="field__label" for="login-endpoint">"Endpoint"</label>
+                        <input id="login-endpoint" class="field__input" type="text" inputmode="url" name="endpoint"
+                            autocomplete="url" autocapitalize="off" spellcheck="false" required=true
+                            placeholder="https://oscar.example.org" node_ref=endpoint_ref bind:value=endpoint
+                            aria-invalid=move || endpoint_error.with(Option::is_some).to_string()
+                            aria-describedby="login-endpoint-hint"/>
+                        {move || match endpoint_error.get() {
+                            Some(why) => view! { <p id="login-endpoint-hint" class="field__error" role="alert">{why}</p> }.into_any(),
+                            None => view! { <p id="login-endpoint-hint" class="field__hint">"The cluster URL, as in oscar-cli's config."</p> }.into_any(),
+                        }}
+                    </div>
+                }.into_any()
+            }}
             <fieldset class="mode-switch">
                 <legend class="field__label">"Sign in with"</legend>
                 <label class="mode-switch__option">

@@ -190,8 +190,14 @@ pub enum Control {
 
 impl Control {
     /// Every control.
-    pub const ALL: [Control; 6] =
-        [Control::Text, Control::Textarea, Control::Select, Control::Number, Control::Slider, Control::Checkbox];
+    pub const ALL: [Control; 6] = [
+        Control::Text,
+        Control::Textarea,
+        Control::Select,
+        Control::Number,
+        Control::Slider,
+        Control::Checkbox,
+    ];
 
     /// The name used in specs.
     pub fn id(self) -> &'static str {
@@ -264,7 +270,10 @@ impl InputSpec {
         if !self.accept.is_empty() {
             return self.accept.join(",");
         }
-        self.kind.input_kind().map(|k| k.accept().to_string()).unwrap_or_default()
+        self.kind
+            .input_kind()
+            .map(|k| k.accept().to_string())
+            .unwrap_or_default()
     }
 
     /// The default as a filled value (`None` without one, or for file kinds whose default is a URL to fetch).
@@ -475,7 +484,10 @@ impl OutputKind {
 
     /// The kind of an output view.
     pub fn from_view(view: OutputView) -> Self {
-        Self::ALL.into_iter().find(|k| k.view() == Some(view)).unwrap_or(Self::Auto)
+        Self::ALL
+            .into_iter()
+            .find(|k| k.view() == Some(view))
+            .unwrap_or(Self::Auto)
     }
 }
 
@@ -529,7 +541,13 @@ pub struct OutputSpec {
 impl OutputSpec {
     /// An output of `kind` with nothing else declared.
     pub fn new(kind: OutputKind) -> Self {
-        Self { kind, label: String::new(), pointer: None, labels: None, entries: Vec::new() }
+        Self {
+            kind,
+            label: String::new(),
+            pointer: None,
+            labels: None,
+            entries: Vec::new(),
+        }
     }
 }
 
@@ -584,7 +602,10 @@ impl Spec {
 
     /// The inputs' defaults as filled values ([`InputSpec::default_value`]; file kinds are left out).
     pub fn default_values(&self) -> BTreeMap<String, Value> {
-        self.inputs.iter().filter_map(|i| i.default_value().map(|v| (i.id.clone(), v))).collect()
+        self.inputs
+            .iter()
+            .filter_map(|i| i.default_value().map(|v| (i.id.clone(), v)))
+            .collect()
     }
 
     /// Declared a newer format than this app knows: read for what it understands.
@@ -626,7 +647,10 @@ pub struct SpecError {
 impl SpecError {
     /// A problem at `path`.
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { path: path.into(), message: message.into() }
+        Self {
+            path: path.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -656,7 +680,10 @@ pub fn is_valid_pointer(pointer: &str) -> bool {
         return false;
     }
     let bytes = pointer.as_bytes();
-    bytes.iter().enumerate().all(|(i, &b)| b != b'~' || matches!(bytes.get(i + 1), Some(b'0' | b'1')))
+    bytes
+        .iter()
+        .enumerate()
+        .all(|(i, &b)| b != b'~' || matches!(bytes.get(i + 1), Some(b'0' | b'1')))
 }
 
 #[cfg(test)]

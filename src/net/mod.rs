@@ -2,6 +2,7 @@
 //! `Result<T, ApiError>`, has a timeout, and is aborted when its future is
 //! dropped (a page left, a resource re-run), so no answer lands on a stale view.
 
+pub mod site;
 pub mod storage;
 pub mod xhr;
 

@@ -1,4 +1,4 @@
-use crate::app::use_base;
+use crate::app::{use_base, use_site};
 use crate::components::LoginForm;
 use crate::routes;
 use crate::session::{use_session, Session};
@@ -30,11 +30,17 @@ pub fn LoginPage() -> impl IntoView {
         Err(why) => store_error.set(Some(why)),
     });
     let origin = window().location().origin().unwrap_or_default();
-    let default_endpoint = routes::cluster_serving_ui(&origin, &use_base().0).unwrap_or_default();
+    let served_by = routes::cluster_serving_ui(&origin, &use_base().0).unwrap_or_default();
+    let site = use_site();
     view! {
         <div class="login-page">
             <section class="login-page__panel">
-                <LoginForm default_endpoint on_success/>
+                // The form waits for config.json, which may fix the endpoint.
+                {move || site.loaded.get().then(|| {
+                    let config = site.config.get();
+                    let default_endpoint = config.endpoint.clone().unwrap_or_else(|| served_by.clone());
+                    view! { <LoginForm default_endpoint fixed_endpoint=config.fixed_endpoint on_success/> }
+                })}
                 {move || store_error.get().map(|e| view! { <p class="alert alert--error" role="alert">{e}</p> })}
             </section>
             <aside class="login-page__about">

@@ -1,11 +1,13 @@
 //! One component per route.
 
+mod embed;
 mod jobs;
 mod login;
 mod not_found;
 mod service;
 mod services;
 
+pub use embed::EmbedPage;
 pub use jobs::JobsPage;
 pub use login::LoginPage;
 pub use not_found::NotFound;

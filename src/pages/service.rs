@@ -22,7 +22,11 @@ use std::time::Duration;
 /// `/services/:name`: the run page. Input on the left, output on the right
 /// (stacked on a phone), the service's facts above.
 #[component]
-pub fn ServicePage() -> impl IntoView {
+pub fn ServicePage(
+    /// Shown in a frame of another page: no way back to the list.
+    #[prop(optional)]
+    embedded: bool,
+) -> impl IntoView {
     let session = use_session();
     let cluster = Memo::new(move |_| session.0.with(|s| s.as_ref().map(|s| s.endpoint.to_string())));
     let params = use_params_map();
@@ -49,7 +53,7 @@ pub fn ServicePage() -> impl IntoView {
     let back = use_base().href(routes::SERVICES);
     view! {
         <section class="page page--wide">
-            <nav class="breadcrumb" aria-label="Breadcrumb"><a href=back>"Services"</a></nav>
+            {(!embedded).then(|| view! { <nav class="breadcrumb" aria-label="Breadcrumb"><a href=back.clone()>"Services"</a></nav> })}
             <h1 class="page__title">{name}</h1>
             {move || match service.get() {
                 None => view! { <p class="loading" aria-busy="true">"Loading the service…"</p> }.into_any(),

@@ -26,6 +26,8 @@ pub struct RoCrateHints {
 
 /// The most graph entities read from an RO-Crate.
 const MAX_ENTITIES: usize = 10_000;
+/// The most sample inputs and expected outputs read from an RO-Crate.
+const MAX_REFS: usize = 100;
 
 /// Reads an RO-Crate tolerantly; `None` when it is not JSON with an `@graph` array (or a bare array).
 ///
@@ -44,7 +46,13 @@ pub fn parse_ro_crate(json: &str) -> Option<RoCrateHints> {
     };
     let graph = graph.get(..graph.len().min(MAX_ENTITIES)).unwrap_or_default();
     let id_of = |e: &J| e.get("@id").and_then(J::as_str).map(str::to_string);
-    let entity = |id: &str| graph.iter().find(|e| e.get("@id").and_then(J::as_str) == Some(id));
+    let mut by_id: std::collections::HashMap<&str, &J> = std::collections::HashMap::new();
+    for e in graph {
+        if let Some(id) = e.get("@id").and_then(J::as_str) {
+            by_id.entry(id).or_insert(e);
+        }
+    }
+    let entity = |id: &str| by_id.get(id).copied();
     let has_type = |e: &J, ty: &str| match e.get("@type") {
         Some(J::String(s)) => s == ty,
         Some(J::Array(items)) => items.iter().any(|t| t.as_str() == Some(ty)),
@@ -53,7 +61,11 @@ pub fn parse_ro_crate(json: &str) -> Option<RoCrateHints> {
     let formats = |e: &J| -> Vec<String> {
         match e.get("encodingFormat") {
             Some(J::String(s)) => vec![s.trim().to_string()],
-            Some(J::Array(items)) => items.iter().filter_map(J::as_str).map(|s| s.trim().to_string()).collect(),
+            Some(J::Array(items)) => items
+                .iter()
+                .filter_map(J::as_str)
+                .map(|s| s.trim().to_string())
+                .collect(),
             _ => Vec::new(),
         }
     };
@@ -69,9 +81,12 @@ pub fn parse_ro_crate(json: &str) -> Option<RoCrateHints> {
     if let Some(root) = entity(about).or_else(|| entity("./")) {
         match root.get("serviceType") {
             Some(J::String(s)) => hints.service_types.push(s.trim().to_ascii_lowercase()),
-            Some(J::Array(items)) => hints
-                .service_types
-                .extend(items.iter().filter_map(J::as_str).map(|s| s.trim().to_ascii_lowercase())),
+            Some(J::Array(items)) => hints.service_types.extend(
+                items
+                    .iter()
+                    .filter_map(J::as_str)
+                    .map(|s| s.trim().to_ascii_lowercase()),
+            ),
             _ => {}
         }
     }
@@ -89,7 +104,7 @@ pub fn parse_ro_crate(json: &str) -> Option<RoCrateHints> {
                 J::String(s) => Some(s.clone()),
                 other => id_of(other),
             };
-            if let Some(id) = id.filter(|id| !ids.contains(id)) {
+            if let Some(id) = id.filter(|id| ids.len() < MAX_REFS && !ids.contains(id)) {
                 ids.push(id);
             }
         }
@@ -102,7 +117,9 @@ pub fn parse_ro_crate(json: &str) -> Option<RoCrateHints> {
         push(&mut output_ids, e.get("result"));
     }
     for e in graph {
-        if let Some(id) = id_of(e).filter(|id| id.starts_with("#expected") && !output_ids.contains(id)) {
+        if let Some(id) =
+            id_of(e).filter(|id| output_ids.len() < MAX_REFS && id.starts_with("#expected") && !output_ids.contains(id))
+        {
             output_ids.push(id);
         }
     }
@@ -110,7 +127,9 @@ pub fn parse_ro_crate(json: &str) -> Option<RoCrateHints> {
     for id in &input_ids {
         let Some(e) = entity(id) else { continue };
         let fs = formats(e);
-        hints.samples.push((id.clone(), fs.first().cloned().unwrap_or_default()));
+        hints
+            .samples
+            .push((id.clone(), fs.first().cloned().unwrap_or_default()));
         for f in fs {
             if !f.is_empty() && !hints.input_formats.contains(&f) {
                 hints.input_formats.push(f);
@@ -145,7 +164,10 @@ pub fn detect_spec(service: &Service, hints: Option<&RoCrateHints>) -> Spec {
     let mut reason = choice.reason.clone();
     if kind == InputKind::File {
         if let Some(h) = hints {
-            let from_format = h.input_formats.iter().find_map(|f| InputKind::from_hint(f).map(|k| (k, f.clone())));
+            let from_format = h
+                .input_formats
+                .iter()
+                .find_map(|f| InputKind::from_hint(f).map(|k| (k, f.clone())));
             let from_name = || {
                 h.samples.iter().find_map(|(name, _)| {
                     let suffix = name.rsplit_once('.').map(|(_, s)| s)?;
@@ -172,12 +194,21 @@ pub fn detect_spec(service: &Service, hints: Option<&RoCrateHints>) -> Spec {
         .collect();
     if kind.is_file() || kind == InputKind::Table {
         input.accept = if suffixes.is_empty() {
-            kind.accept().split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+            kind.accept()
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
         } else {
             suffixes
         };
     }
-    let sample = if kind == choice.kind { choice.sample.as_str() } else { "" };
+    let sample = if kind == choice.kind {
+        choice.sample.as_str()
+    } else {
+        ""
+    };
     let encoding = match kind {
         InputKind::Json => {
             input.default = Node::parse(sample).ok().map(|n| J::String(n.to_pretty()));
@@ -252,6 +283,10 @@ pub struct Resolved {
 /// `interfaces.json` (`services[<name>]`, a spec object or its JSON text) > [`detect_spec`]. A present but
 /// broken spec records its errors in `problems` and the next source is tried. A blank edit or annotation
 /// counts as absent; an `interfaces.json` whose `services` is not an object is a problem (path `services`).
+///
+/// An operator spec given as a JSON object arrives as a `serde_json::Value`, whose keys are sorted (this
+/// build has no `preserve_order`), so its template renders in sorted key order; one given as JSON text
+/// keeps the author's order. Either way the body is the same JSON.
 pub fn resolve(
     service: &Service,
     user_edit: Option<&str>,
@@ -260,7 +295,11 @@ pub fn resolve(
 ) -> Resolved {
     let mut problems = Vec::new();
     let mut attempt = |source: Source, parsed: Result<Spec, Vec<SpecError>>| match parsed {
-        Ok(spec) => Some(Resolved { spec, source, problems: Vec::new() }),
+        Ok(spec) => Some(Resolved {
+            spec,
+            source,
+            problems: Vec::new(),
+        }),
         Err(errors) => {
             problems.push((source, errors));
             None
@@ -281,7 +320,10 @@ pub fn resolve(
             let Some(map) = services.as_object() else {
                 return attempt(
                     Source::Operator,
-                    Err(vec![SpecError::new("services", "should be an object of specs by service name")]),
+                    Err(vec![SpecError::new(
+                        "services",
+                        "should be an object of specs by service name",
+                    )]),
                 );
             };
             match map.get(service.name.as_str())? {
@@ -292,6 +334,10 @@ pub fn resolve(
         });
     match found {
         Some(r) => Resolved { problems, ..r },
-        None => Resolved { spec: detect_spec(service, hints), source: Source::Detected, problems },
+        None => Resolved {
+            spec: detect_spec(service, hints),
+            source: Source::Detected,
+            problems,
+        },
     }
 }

@@ -89,9 +89,11 @@ impl Node {
             Json::Number(n) => Node::Number(n.clone()),
             Json::String(s) => Node::String(s.clone()),
             Json::Array(items) => Node::Array(items.iter().map(|v| Self::from_value_at(v, depth + 1)).collect()),
-            Json::Object(map) => {
-                Node::Object(map.iter().map(|(k, v)| (k.clone(), Self::from_value_at(v, depth + 1))).collect())
-            }
+            Json::Object(map) => Node::Object(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), Self::from_value_at(v, depth + 1)))
+                    .collect(),
+            ),
         }
     }
 
@@ -221,7 +223,10 @@ mod tests {
     fn keeps_order_and_round_trips() {
         let n = Node::parse(r#"{"z":1,"a":{"y":[true,null,"s"],"b":2.5},"m":-3,"z":4}"#).expect("json");
         assert_eq!(n.to_compact(), r#"{"z":4,"a":{"y":[true,null,"s"],"b":2.5},"m":-3}"#);
-        assert_eq!(Node::from_value(&n.to_value()).to_compact(), r#"{"a":{"b":2.5,"y":[true,null,"s"]},"m":-3,"z":4}"#);
+        assert_eq!(
+            Node::from_value(&n.to_value()).to_compact(),
+            r#"{"a":{"b":2.5,"y":[true,null,"s"]},"m":-3,"z":4}"#
+        );
     }
 
     #[test]

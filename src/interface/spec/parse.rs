@@ -55,7 +55,8 @@ pub(crate) fn parse_node(root: &Node) -> Result<Spec, Vec<SpecError>> {
         spec.ok_or_else(|| vec![SpecError::new("", "the spec could not be read")])
     } else {
         if cx.dropped > 0 {
-            cx.errors.push(SpecError::new("", format!("… and {} more problems", cx.dropped)));
+            cx.errors
+                .push(SpecError::new("", format!("… and {} more problems", cx.dropped)));
         }
         Err(cx.errors)
     }
@@ -77,7 +78,11 @@ fn join(path: &str, key: &str) -> String {
 }
 
 fn quote_list(names: impl IntoIterator<Item = &'static str>) -> String {
-    names.into_iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+    names
+        .into_iter()
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn fmt_num(f: f64) -> String {
@@ -101,7 +106,10 @@ impl Cx {
         match self.field(obj, key)? {
             Node::String(s) => Some(s.clone()),
             other => {
-                self.err(join(path, key), format!("should be a string, not {}", other.type_name()));
+                self.err(
+                    join(path, key),
+                    format!("should be a string, not {}", other.type_name()),
+                );
                 None
             }
         }
@@ -111,7 +119,10 @@ impl Cx {
         match self.field(obj, key)? {
             Node::Number(n) => n.as_f64().filter(|f| f.is_finite()),
             other => {
-                self.err(join(path, key), format!("should be a number, not {}", other.type_name()));
+                self.err(
+                    join(path, key),
+                    format!("should be a number, not {}", other.type_name()),
+                );
                 None
             }
         }
@@ -121,7 +132,10 @@ impl Cx {
         match self.field(obj, key)? {
             Node::Bool(b) => Some(*b),
             other => {
-                self.err(join(path, key), format!("should be true or false, not {}", other.type_name()));
+                self.err(
+                    join(path, key),
+                    format!("should be true or false, not {}", other.type_name()),
+                );
                 None
             }
         }
@@ -131,14 +145,19 @@ impl Cx {
         match self.field(obj, key)? {
             Node::Array(items) => Some(items),
             other => {
-                self.err(join(path, key), format!("should be an array, not {}", other.type_name()));
+                self.err(
+                    join(path, key),
+                    format!("should be an array, not {}", other.type_name()),
+                );
                 None
             }
         }
     }
 
     fn strings(&mut self, obj: &Node, key: &str, path: &str) -> Vec<String> {
-        let Some(items) = self.array(obj, key, path) else { return Vec::new() };
+        let Some(items) = self.array(obj, key, path) else {
+            return Vec::new();
+        };
         let path = join(path, key);
         if items.len() > MAX_LIST {
             self.err(&path, format!("has {} entries; at most {MAX_LIST}", items.len()));
@@ -147,7 +166,10 @@ impl Cx {
         for (i, item) in items.iter().take(MAX_LIST).enumerate() {
             match item {
                 Node::String(s) => out.push(s.clone()),
-                other => self.err(format!("{path}[{i}]"), format!("should be a string, not {}", other.type_name())),
+                other => self.err(
+                    format!("{path}[{i}]"),
+                    format!("should be a string, not {}", other.type_name()),
+                ),
             }
         }
         out
@@ -167,14 +189,19 @@ impl Cx {
     }
 
     fn output_kind(&mut self, obj: &Node, key: &str, path: &str) -> OutputKind {
-        let Some(name) = self.string(obj, key, path) else { return OutputKind::Auto };
+        let Some(name) = self.string(obj, key, path) else {
+            return OutputKind::Auto;
+        };
         match OutputKind::from_id(&name) {
             Some(k) => k,
             None if self.future => OutputKind::Auto,
             None => {
                 self.err(
                     join(path, key),
-                    format!("unknown output kind “{name}” (one of {})", quote_list(OutputKind::ALL.map(OutputKind::id))),
+                    format!(
+                        "unknown output kind “{name}” (one of {})",
+                        quote_list(OutputKind::ALL.map(OutputKind::id))
+                    ),
                 );
                 OutputKind::Auto
             }
@@ -191,7 +218,12 @@ impl Cx {
                 self.err("visor", format!("missing: the format version ({SPEC_VERSION})"));
                 SPEC_VERSION
             }
-            Some(Node::Number(n)) => match n.as_u64() {
+            Some(Node::Number(n)) => match n.as_u64().or_else(|| {
+                // `1.0` is as good as `1`.
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && *f >= 1.0 && *f <= f64::from(u32::MAX))
+                    .map(|f| f as u64)
+            }) {
                 Some(v) if v >= 1 => u32::try_from(v).unwrap_or(u32::MAX),
                 _ => {
                     self.err("visor", format!("should be a whole number ≥ 1, not {n}"));
@@ -212,7 +244,10 @@ impl Cx {
                 Some(mode) => mode,
                 None if self.future => Mode::Both,
                 None => {
-                    self.err("mode", format!("unknown mode “{m}” (one of \"sync\", \"async\", \"both\")"));
+                    self.err(
+                        "mode",
+                        format!("unknown mode “{m}” (one of \"sync\", \"async\", \"both\")"),
+                    );
                     Mode::Both
                 }
             },
@@ -246,7 +281,10 @@ impl Cx {
                     }
                 }
             }
-            Some(other) => self.err("inputs", format!("should be an array of inputs, not {}", other.type_name())),
+            Some(other) => self.err(
+                "inputs",
+                format!("should be an array of inputs, not {}", other.type_name()),
+            ),
         }
 
         let encoding = self.request(root, &inputs, &known);
@@ -270,7 +308,10 @@ impl Cx {
         let mut examples = Vec::new();
         if let Some(items) = self.array(root, "examples", "") {
             if items.len() > MAX_EXAMPLES {
-                self.err("examples", format!("has {} examples; at most {MAX_EXAMPLES}", items.len()));
+                self.err(
+                    "examples",
+                    format!("has {} examples; at most {MAX_EXAMPLES}", items.len()),
+                );
             }
             for (i, item) in items.iter().take(MAX_EXAMPLES).enumerate() {
                 if let Some(e) = self.example(item, &format!("examples[{i}]"), &inputs, &known) {
@@ -279,7 +320,16 @@ impl Cx {
             }
         }
 
-        Some(Spec { version, title, description, mode, inputs, encoding: encoding?, outputs, examples })
+        Some(Spec {
+            version,
+            title,
+            description,
+            mode,
+            inputs,
+            encoding: encoding?,
+            outputs,
+            examples,
+        })
     }
 
     /// The input's id (when well-formed) and the input (when it has no problem that prevents building it).
@@ -299,7 +349,10 @@ impl Cx {
             Some(id) => {
                 self.err(
                     join(path, "id"),
-                    format!("“{}” is not a valid id (1–{MAX_ID_LEN} of A–Z a–z 0–9 _ -)", truncate(&id, 80)),
+                    format!(
+                        "“{}” is not a valid id (1–{MAX_ID_LEN} of A–Z a–z 0–9 _ -)",
+                        truncate(&id, 80)
+                    ),
                 );
                 None
             }
@@ -315,7 +368,11 @@ impl Cx {
                 if kind.is_none() {
                     self.err(
                         join(path, "kind"),
-                        format!("unknown kind “{}” (one of {})", truncate(&k, 80), quote_list(FieldKind::ALL.map(FieldKind::id))),
+                        format!(
+                            "unknown kind “{}” (one of {})",
+                            truncate(&k, 80),
+                            quote_list(FieldKind::ALL.map(FieldKind::id))
+                        ),
                     );
                 }
                 kind
@@ -335,18 +392,27 @@ impl Cx {
         if kind != FieldKind::Number {
             for (key, v) in [("min", min), ("max", max), ("step", step)] {
                 if v.is_some() {
-                    self.err(join(path, key), format!("only number inputs have {key}, not {} ones", kind.id()));
+                    self.err(
+                        join(path, key),
+                        format!("only number inputs have {key}, not {} ones", kind.id()),
+                    );
                 }
             }
         }
         if let (Some(lo), Some(hi)) = (min, max) {
             if lo > hi {
-                self.err(join(path, "min"), format!("min ({}) is greater than max ({})", fmt_num(lo), fmt_num(hi)));
+                self.err(
+                    join(path, "min"),
+                    format!("min ({}) is greater than max ({})", fmt_num(lo), fmt_num(hi)),
+                );
             }
         }
         if let Some(s) = step {
             if s <= 0.0 {
-                self.err(join(path, "step"), format!("should be greater than 0, not {}", fmt_num(s)));
+                self.err(
+                    join(path, "step"),
+                    format!("should be greater than 0, not {}", fmt_num(s)),
+                );
             }
         }
         let default_control = kind.default_control(!options.is_empty(), min.is_some() && max.is_some());
@@ -375,7 +441,11 @@ impl Cx {
                 None => {
                     self.err(
                         join(path, "control"),
-                        format!("unknown control “{}” (one of {})", truncate(&name, 80), quote_list(Control::ALL.map(Control::id))),
+                        format!(
+                            "unknown control “{}” (one of {})",
+                            truncate(&name, 80),
+                            quote_list(Control::ALL.map(Control::id))
+                        ),
                     );
                     default_control
                 }
@@ -385,7 +455,10 @@ impl Cx {
             self.err(join(path, "options"), "a select needs options");
         }
         if !options.is_empty() && control != Control::Select {
-            self.err(join(path, "options"), format!("options are only for a select, not a {} control", control.id()));
+            self.err(
+                join(path, "options"),
+                format!("options are only for a select, not a {} control", control.id()),
+            );
         }
         if control == Control::Slider && (min.is_none() || max.is_none()) {
             self.err(join(path, "control"), "a slider needs both min and max");
@@ -471,7 +544,10 @@ impl Cx {
                     FieldKind::Text => "a string",
                     _ => "a URL (string) of a file relative to the app",
                 };
-                self.err(path, format!("should be {want} for a {} input, not {}", k.id(), other.type_name()));
+                self.err(
+                    path,
+                    format!("should be {want} for a {} input, not {}", k.id(), other.type_name()),
+                );
                 None
             }
         }
@@ -511,17 +587,37 @@ impl Cx {
         match name.as_str() {
             "base64" => {
                 if count != 1 {
-                    self.err("request.encoding", format!("base64 sends one input's bytes, but there are {count} inputs; use a template"));
+                    self.err(
+                        "request.encoding",
+                        format!("base64 sends one input's bytes, but there are {count} inputs; use a template"),
+                    );
                 } else if let Some(i) = single.filter(|i| matches!(i.kind, FieldKind::Number | FieldKind::Boolean)) {
-                    self.err("request.encoding", format!("base64 sends a file or text, not the {} input “{}”; use a template", i.kind.id(), i.id));
+                    self.err(
+                        "request.encoding",
+                        format!(
+                            "base64 sends a file or text, not the {} input “{}”; use a template",
+                            i.kind.id(),
+                            i.id
+                        ),
+                    );
                 }
                 Some(Encoding::Base64)
             }
             "json" => {
                 if count != 1 {
-                    self.err("request.encoding", format!("json sends one json input as is, but there are {count} inputs; use a template"));
+                    self.err(
+                        "request.encoding",
+                        format!("json sends one json input as is, but there are {count} inputs; use a template"),
+                    );
                 } else if let Some(i) = single.filter(|i| i.kind != FieldKind::Json) {
-                    self.err("request.encoding", format!("json sends a json input as is, but “{}” is a {} input", i.id, i.kind.id()));
+                    self.err(
+                        "request.encoding",
+                        format!(
+                            "json sends a json input as is, but “{}” is a {} input",
+                            i.id,
+                            i.kind.id()
+                        ),
+                    );
                 }
                 Some(Encoding::Json)
             }
@@ -531,7 +627,13 @@ impl Cx {
                     return None;
                 };
                 if !matches!(t, Node::Object(_)) {
-                    self.err("request.template", format!("should be a JSON object (OSCAR passes only objects as is), not {}", t.type_name()));
+                    self.err(
+                        "request.template",
+                        format!(
+                            "should be a JSON object (OSCAR passes only objects as is), not {}",
+                            t.type_name()
+                        ),
+                    );
                     return None;
                 }
                 if let Err(p) = validate_json(&t.to_compact()) {
@@ -550,12 +652,24 @@ impl Cx {
                     self.err(at, format!("the placeholder {{{{{id}}}}} names no input"));
                 }
                 for input in inputs.iter().filter(|i| i.required && !used.contains(&i.id)) {
-                    self.err("request.template", format!("does not use the required input “{}” (add \"{{{{{}}}}}\" or make it optional)", input.id, input.id));
+                    self.err(
+                        "request.template",
+                        format!(
+                            "does not use the required input “{}” (add \"{{{{{}}}}}\" or make it optional)",
+                            input.id, input.id
+                        ),
+                    );
                 }
                 Some(Encoding::Template(Template(t.clone())))
             }
             other => {
-                self.err("request.encoding", format!("unknown encoding “{}” (one of \"base64\", \"json\", \"template\")", truncate(other, 80)));
+                self.err(
+                    "request.encoding",
+                    format!(
+                        "unknown encoding “{}” (one of \"base64\", \"json\", \"template\")",
+                        truncate(other, 80)
+                    ),
+                );
                 None
             }
         }
@@ -572,7 +686,10 @@ impl Cx {
         let labels = match self.field(node, "labels") {
             None => None,
             Some(_) if kind != OutputKind::Label => {
-                self.err(join(path, "labels"), format!("only label outputs have labels, not {} ones", kind.id()));
+                self.err(
+                    join(path, "labels"),
+                    format!("only label outputs have labels, not {} ones", kind.id()),
+                );
                 None
             }
             Some(l) => self.labels(l, &join(path, "labels")),
@@ -596,13 +713,23 @@ impl Cx {
                     let kind = self.output_kind(item, "kind", &rpath);
                     let label = self.string(item, "label", &rpath).unwrap_or_default();
                     match pattern {
-                        Some(p) if !p.is_empty() => entries.push(ZipRule { pattern: p, kind, label }),
+                        Some(p) if !p.is_empty() => entries.push(ZipRule {
+                            pattern: p,
+                            kind,
+                            label,
+                        }),
                         _ => self.err(join(&rpath, "match"), "missing: a file-name glob such as \"*.png\""),
                     }
                 }
             }
         }
-        Some(OutputSpec { kind, label, pointer, labels, entries })
+        Some(OutputSpec {
+            kind,
+            label,
+            pointer,
+            labels,
+            entries,
+        })
     }
 
     fn labels(&mut self, node: &Node, path: &str) -> Option<LabelsAt> {
@@ -622,7 +749,10 @@ impl Cx {
         }
         let labels = self.pointer(node, "labels", path);
         let scores = self.pointer(node, "scores", path);
-        Some(LabelsAt::Arrays { labels: labels?, scores: scores? })
+        Some(LabelsAt::Arrays {
+            labels: labels?,
+            scores: scores?,
+        })
     }
 
     fn example(
@@ -650,15 +780,18 @@ impl Cx {
                     if matches!(value, Node::Null) {
                         continue;
                     }
-                    let Some(input) = inputs.iter().find(|i| &i.id == id) else { continue };
+                    let Some(input) = inputs.iter().find(|i| &i.id == id) else {
+                        continue;
+                    };
                     if let Some(v) = self.value_of_kind(value, &vpath, input.kind, &[], None, None) {
                         values.insert(id.clone(), v);
                     }
                 }
             }
-            Some(other) => {
-                self.err(join(path, "inputs"), format!("should be an object of values by input id, not {}", other.type_name()))
-            }
+            Some(other) => self.err(
+                join(path, "inputs"),
+                format!("should be an object of values by input id, not {}", other.type_name()),
+            ),
         }
         let expected = match self.field(node, "expected") {
             None => None,
@@ -671,11 +804,18 @@ impl Cx {
                 })
             }
             Some(other) => {
-                self.err(join(path, "expected"), format!("should be an object, not {}", other.type_name()));
+                self.err(
+                    join(path, "expected"),
+                    format!("should be an object, not {}", other.type_name()),
+                );
                 None
             }
         };
-        Some(Example { label, inputs: values, expected })
+        Some(Example {
+            label,
+            inputs: values,
+            expected,
+        })
     }
 }
 

@@ -76,7 +76,12 @@ pub fn render_body(spec: &Spec, values: &BTreeMap<String, Value>) -> Result<Rend
                 Some(Value::Json(v)) => v.to_string(),
                 Some(Value::Bytes(b)) => String::from_utf8(b.clone())
                     .map_err(|_| SpecError::new(&input.id, format!("“{}” is not UTF-8 text.", input.label)))?,
-                Some(_) => return Err(SpecError::new(&input.id, format!("“{}” needs a JSON object.", input.label))),
+                Some(_) => {
+                    return Err(SpecError::new(
+                        &input.id,
+                        format!("“{}” needs a JSON object.", input.label),
+                    ))
+                }
             };
             if text.trim().is_empty() {
                 return Err(missing(input));
@@ -108,7 +113,11 @@ fn single(spec: &Spec) -> Result<&InputSpec, SpecError> {
         [input] => Ok(input),
         _ => Err(SpecError::new(
             "request.encoding",
-            format!("{} sends exactly one input; this spec has {}", spec.encoding.id(), spec.inputs.len()),
+            format!(
+                "{} sends exactly one input; this spec has {}",
+                spec.encoding.id(),
+                spec.inputs.len()
+            ),
         )),
     }
 }
@@ -142,7 +151,9 @@ fn typed(input: &InputSpec, value: &Value) -> Result<Option<Node>, SpecError> {
         (FieldKind::Text, Value::Bytes(b)) => {
             Node::String(String::from_utf8(b.clone()).map_err(|_| bad("is not UTF-8 text"))?)
         }
-        (FieldKind::Number, Value::Number(n)) if n.is_finite() => number_node(*n).ok_or_else(|| bad("is not a number"))?,
+        (FieldKind::Number, Value::Number(n)) if n.is_finite() => {
+            number_node(*n).ok_or_else(|| bad("is not a number"))?
+        }
         (FieldKind::Number, Value::Text(s)) if s.trim().is_empty() => return Ok(None),
         (FieldKind::Number, Value::Text(s)) => s
             .trim()
@@ -163,6 +174,9 @@ fn typed(input: &InputSpec, value: &Value) -> Result<Option<Node>, SpecError> {
         (FieldKind::Boolean, _) => return Err(bad("is not true or false")),
         (FieldKind::Json, Value::Text(s)) if s.trim().is_empty() => return Ok(None),
         (FieldKind::Json, Value::Text(s)) => Node::parse(s).map_err(|e| bad(&format!("is not valid JSON ({e})")))?,
+        (FieldKind::Json, Value::Json(v)) if deeper_than(v, MAX_VALUE_DEPTH) => {
+            return Err(bad(&format!("nests too deeply (at most {MAX_VALUE_DEPTH} levels)")))
+        }
         (FieldKind::Json, Value::Json(v)) => Node::from_value(v),
         (FieldKind::Json, Value::Bytes(b)) => {
             let text = std::str::from_utf8(b).map_err(|_| bad("is not UTF-8 text"))?;
@@ -176,6 +190,19 @@ fn typed(input: &InputSpec, value: &Value) -> Result<Option<Node>, SpecError> {
         (_, Value::Text(s)) => Node::String(STANDARD.encode(s.as_bytes())),
         (_, _) => return Err(bad("needs a file")),
     }))
+}
+
+/// How deep a JSON value given to a json input may nest (what is sent must parse on the other side, and
+/// serde_json stops at 128 levels including the template's own).
+const MAX_VALUE_DEPTH: usize = 100;
+
+/// Whether `v` nests deeper than `max` levels (recursion bounded by `max`).
+fn deeper_than(v: &J, max: usize) -> bool {
+    match v {
+        J::Array(items) => max == 0 || items.iter().any(|i| deeper_than(i, max - 1)),
+        J::Object(map) => max == 0 || map.values().any(|i| deeper_than(i, max - 1)),
+        _ => false,
+    }
 }
 
 /// The text a value takes inside a longer string.
@@ -194,7 +221,10 @@ fn fill(node: &Node, filled: &HashMap<&str, Node>, spec: &Spec, depth: usize) ->
     }
     let known = |id: &str| -> Result<Option<&Node>, SpecError> {
         if spec.input(id).is_none() {
-            return Err(SpecError::new("request.template", format!("the placeholder {{{{{id}}}}} names no input")));
+            return Err(SpecError::new(
+                "request.template",
+                format!("the placeholder {{{{{id}}}}} names no input"),
+            ));
         }
         Ok(filled.get(id))
     };
@@ -255,7 +285,10 @@ fn scan(s: &str) -> Vec<Piece<'_>> {
         let after = rest.get(open + 2..).unwrap_or_default();
         let window = after.as_bytes().get(..after.len().min(200)).unwrap_or_default();
         let close = window.windows(2).position(|w| w == b"}}");
-        let id = close.and_then(|c| after.get(..c)).map(str::trim).filter(|id| is_valid_id(id));
+        let id = close
+            .and_then(|c| after.get(..c))
+            .map(str::trim)
+            .filter(|id| is_valid_id(id));
         match (id, close) {
             (Some(id), Some(c)) => {
                 let lit = rest.get(..open).unwrap_or_default();
@@ -266,8 +299,9 @@ fn scan(s: &str) -> Vec<Piece<'_>> {
                 rest = after.get(c + 2..).unwrap_or_default();
             }
             _ => {
-                pieces.push(Piece::Literal(rest.get(..open + 2).unwrap_or_default()));
-                rest = after;
+                // Not a placeholder: keep one brace and look again from the next (`{{{a}}}` is `{` + `{{a}}` + `}`).
+                pieces.push(Piece::Literal(rest.get(..open + 1).unwrap_or_default()));
+                rest = rest.get(open + 1..).unwrap_or_default();
             }
         }
     }
@@ -354,7 +388,9 @@ pub fn labels_at(value: &serde_json::Value, at: &LabelsAt) -> Option<Labels> {
 /// whole path.
 pub fn zip_rule_for<'a>(rules: &'a [ZipRule], file_name: &str) -> Option<&'a ZipRule> {
     let base = file_name.rsplit('/').next().unwrap_or(file_name);
-    rules.iter().find(|r| glob(&r.pattern, if r.pattern.contains('/') { file_name } else { base }))
+    rules
+        .iter()
+        .find(|r| glob(&r.pattern, if r.pattern.contains('/') { file_name } else { base }))
 }
 
 /// Glob match with `*` and `?`, linear backtracking (no recursion).
@@ -398,9 +434,22 @@ mod tests {
             scan("Say {{msg}}!"),
             vec![Piece::Literal("Say "), Piece::Placeholder("msg"), Piece::Literal("!")]
         );
-        assert_eq!(scan("{{not an id}} x"), vec![Piece::Literal("{{"), Piece::Literal("not an id}} x")]);
-        assert_eq!(scan("{{{a}}}"), vec![Piece::Literal("{{"), Piece::Placeholder("a"), Piece::Literal("}")]);
-        assert_eq!(scan("é{{"), vec![Piece::Literal("é{{")]);
+        let text = |s: &str| {
+            scan(s)
+                .iter()
+                .map(|p| match p {
+                    Piece::Literal(t) => t.to_string(),
+                    Piece::Placeholder(id) => format!("<{id}>"),
+                })
+                .collect::<String>()
+        };
+        assert_eq!(text("{{not an id}} x"), "{{not an id}} x");
+        assert!(scan("{{not an id}} x").iter().all(|p| matches!(p, Piece::Literal(_))));
+        assert_eq!(
+            scan("{{{a}}}"),
+            vec![Piece::Literal("{"), Piece::Placeholder("a"), Piece::Literal("}")]
+        );
+        assert_eq!(text("é{{"), "é{{");
         // Linear on hostile input.
         let hostile = format!("{}{}", "{{ ".repeat(200_000), "}}");
         assert!(scan(&hostile).iter().all(|p| matches!(p, Piece::Literal(_))));
@@ -423,6 +472,6 @@ mod tests {
         assert_eq!(number_text(5.0), "5");
         assert_eq!(number_text(0.8), "0.8");
         assert_eq!(number_text(-3.0), "-3");
-        assert_eq!(number_text(1e300), "1e300");
+        assert_eq!(number_text(1e300), "1e+300");
     }
 }

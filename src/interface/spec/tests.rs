@@ -44,6 +44,9 @@ fn spec_is_send_and_sync() {
 
 #[test]
 fn error_display() {
-    assert_eq!(SpecError::new("inputs[1].control", "bad").to_string(), "inputs[1].control: bad");
+    assert_eq!(
+        SpecError::new("inputs[1].control", "bad").to_string(),
+        "inputs[1].control: bad"
+    );
     assert_eq!(SpecError::new("", "empty").to_string(), "empty");
 }

@@ -49,8 +49,16 @@ impl Obj {
         }
     }
     fn num(&mut self, key: &str, value: Option<f64>) {
-        if let Some(n) = value.and_then(Number::from_f64) {
-            self.put(key, Node::Number(n));
+        if let Some(f) = value {
+            // Whole numbers without a fraction (`0`, not `0.0`); the value read back is the same f64.
+            let n = if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
+                Some(Number::from(f as i64))
+            } else {
+                Number::from_f64(f)
+            };
+            if let Some(n) = n {
+                self.put(key, Node::Number(n));
+            }
         }
     }
     fn list(&mut self, key: &str, items: &[String]) {
@@ -78,7 +86,10 @@ fn spec_node(spec: &Spec) -> Node {
     o.put("request", request.done());
     o.put("outputs", Node::Array(spec.outputs.iter().map(output_node).collect()));
     if !spec.examples.is_empty() {
-        o.put("examples", Node::Array(spec.examples.iter().map(|e| example_node(spec, e)).collect()));
+        o.put(
+            "examples",
+            Node::Array(spec.examples.iter().map(|e| example_node(spec, e)).collect()),
+        );
     }
     o.done()
 }
@@ -103,7 +114,10 @@ fn input_node(i: &InputSpec) -> Node {
     }
     o.text("description", &i.description);
     o.list("accept", &i.accept);
-    if i.control != i.kind.default_control(!i.options.is_empty(), i.min.is_some() && i.max.is_some()) {
+    if i.control
+        != i.kind
+            .default_control(!i.options.is_empty(), i.min.is_some() && i.max.is_some())
+    {
         o.put("control", Node::String(i.control.id().into()));
     }
     o.list("options", &i.options);

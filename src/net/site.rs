@@ -1,0 +1,38 @@
+//! Files deployed next to the app: `config.json` and `interfaces.json`.
+
+use crate::oscar::siteconfig::SiteConfig;
+use gloo_net::http::Request;
+
+/// The URL of a file next to the app (the router base on this origin).
+pub fn beside_app(base: &str, file: &str) -> String {
+    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    if file.starts_with("http://") || file.starts_with("https://") {
+        return file.to_string();
+    }
+    format!("{origin}{base}/{}", file.trim_start_matches("./").trim_start_matches('/'))
+}
+
+/// Loads `config.json`; a missing or broken file gives the defaults and a
+/// warning to show.
+pub async fn load_site_config(base: &str) -> (SiteConfig, Option<String>) {
+    match Request::get(&beside_app(base, "config.json")).send().await {
+        Ok(r) if r.status() == 200 => match r.text().await {
+            Ok(body) => SiteConfig::parse(&body),
+            Err(_) => (SiteConfig::default(), Some("config.json could not be read; the defaults are used.".into())),
+        },
+        Ok(r) => (
+            SiteConfig::default(),
+            Some(format!("config.json is missing (HTTP {}); the defaults are used.", r.status())),
+        ),
+        Err(_) => (SiteConfig::default(), Some("config.json could not be loaded; the defaults are used.".into())),
+    }
+}
+
+/// Loads the operator's `interfaces.json`, if there is one.
+pub async fn load_interfaces(base: &str, location: &str) -> Option<serde_json::Value> {
+    let r = Request::get(&beside_app(base, location)).send().await.ok()?;
+    if r.status() != 200 {
+        return None;
+    }
+    serde_json::from_str(&r.text().await.ok()?).ok()
+}
