@@ -310,6 +310,18 @@ impl Page {
         self.press("Log in").await;
     }
 
+    /// Like [`Page::assert_secret_stays_in_session_storage`], for pages where
+    /// the user saved interface specs (page layouts, the only thing the app
+    /// keeps in localStorage): no other localStorage key, and no secret in them.
+    pub async fn assert_secret_stays_in_session_storage_except_specs(&self, secret: &str) {
+        let other = self.js("return Object.keys(localStorage).filter(k => !k.startsWith('oscar-visor.spec.')).length").await;
+        assert_eq!(other, json!(0), "only interface specs live in localStorage");
+        let specs = self.js("return Object.keys(localStorage).map(k => localStorage.getItem(k)).join('\\n')").await;
+        assert!(!specs.as_str().unwrap_or_default().contains(secret), "a secret is in localStorage");
+        self.js("localStorage.clear(); return null").await;
+        self.assert_secret_stays_in_session_storage(secret).await;
+    }
+
     /// Asserts that no secret left sessionStorage: localStorage and cookies
     /// are empty, and `secret` is in neither the URL, the page's text nor
     /// the console.

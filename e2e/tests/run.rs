@@ -120,8 +120,9 @@ async fn python_dict_classification_and_imagemagick_zip() {
         run(&page).await;
         page.wait_text(".labels__top-name", |t| !t.is_empty()).await;
 
+        // imagemagick declares its interface: an "Image" input and a ZIP mapping.
         open_service_again(&page, "imagemagick").await;
-        choose_file(&page, "Image file", &image).await;
+        choose_file(&page, "Image", &image).await;
         run(&page).await;
         let names = eventually("three ZIP entries", || async {
             let n = page.texts(".zip-list__name").await;
@@ -180,9 +181,9 @@ async fn text_to_speech_plays_audio_and_table_stats_shows_a_table() {
         .await;
         assert!(duration > 0.5, "{duration}");
 
-        // kokoro-tts takes a JSON body with its voice and speed.
+        // kokoro-tts declares its controls (voice, language, message, speed).
         open_service_again(&page, "kokoro-tts").await;
-        assert!(page.value_of("JSON").await.contains("af_bella"), "the Hub sample is pre-filled");
+        assert_eq!(page.value_of("Voice").await, "af_bella", "the spec's default is chosen");
         run(&page).await;
         page.wait_text(".output-body__kind", |t| t == "Detected: WAV audio").await;
 

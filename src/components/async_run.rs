@@ -385,6 +385,9 @@ pub fn AsyncOutput(
     /// The service, for Stop.
     #[prop(into)]
     service: String,
+    /// What the interface spec says about the output, if anything.
+    #[prop(default = None)]
+    hint: Option<crate::interface::spec::OutputSpec>,
 ) -> impl IntoView {
     let service = StoredValue::new(service);
     let elapsed = move || format!("{:.1} s", (run.now.get() - run.started.get()).max(0.0) / 1000.0);
@@ -438,7 +441,7 @@ pub fn AsyncOutput(
                 </ul>
             })
         }}
-        {move || run.shown.get().map(|s| view! { <OutputBody shown=s id="async-output"/> })}
+        {move || run.shown.get().map(|s| view! { <OutputBody shown=s id="async-output" hint=hint.clone()/> })}
         {move || run.logs.get().map(|l| {
             let lines = l.lines().count();
             view! {

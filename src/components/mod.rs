@@ -5,14 +5,17 @@ pub mod async_run;
 mod app_header;
 mod guard;
 pub mod inputs;
+mod interface_editor;
 mod login_form;
 pub mod outputs;
 mod relogin;
 mod service_card;
+pub mod spec_inputs;
 
 pub use alert::{ApiErrorAlert, ErrorAlert};
 pub use app_header::AppHeader;
 pub use guard::Guard;
+pub use interface_editor::InterfaceEditor;
 pub use login_form::LoginForm;
 pub use relogin::{provide_relogin, use_relogin, ReloginDialog};
 pub use service_card::ServiceCardView;

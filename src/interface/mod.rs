@@ -4,6 +4,7 @@
 //! an output is shown; declared interfaces will layer on top of this.
 
 pub mod asyncplan;
+pub mod examples;
 pub mod inputs;
 pub mod listing;
 pub mod outputs;

@@ -36,3 +36,12 @@ pub async fn load_interfaces(base: &str, location: &str) -> Option<serde_json::V
     }
     serde_json::from_str(&r.text().await.ok()?).ok()
 }
+
+/// Fetches a file next to the app (an example input or expected output).
+pub async fn fetch_bytes(url: &str) -> Option<Vec<u8>> {
+    let r = Request::get(url).send().await.ok()?;
+    if r.status() != 200 {
+        return None;
+    }
+    r.binary().await.ok()
+}

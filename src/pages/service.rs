@@ -1,7 +1,9 @@
 use crate::app::use_base;
-use crate::components::inputs::{InputPanel, InputValues};
+use crate::components::inputs::{DetectedExamples, InputPanel, InputValues};
 use crate::components::outputs::{OutputBody, Shown};
-use crate::components::{ApiErrorAlert, ErrorAlert};
+use crate::components::spec_inputs::{payload, ExpectedOutput, SpecExamples, SpecInputs, SpecValues};
+use crate::components::{ApiErrorAlert, ErrorAlert, InterfaceEditor};
+use crate::interface::spec::{resolve, Resolved, Source};
 use crate::oscar::decode::human_size;
 use crate::components::async_run::{AsyncOutput, AsyncRun};
 use crate::session::store;
@@ -60,7 +62,7 @@ pub fn ServicePage(
                 Some(Err(e)) => view! {
                     <ErrorAlert message=e.to_string() action_label="Try again" on_action=Callback::new(move |()| service.refetch())/>
                 }.into_any(),
-                Some(Ok((s, modes))) => view! { <RunView service=s modes/> }.into_any(),
+                Some(Ok((s, modes))) => view! { <InterfacedRun service=s modes/> }.into_any(),
             }}
         </section>
     }
@@ -103,10 +105,45 @@ enum Phase {
     Waiting,
 }
 
+/// Resolves the service's interface (your edit, its annotation, the site's
+/// interfaces.json, or detection), shows the run page built from it, and
+/// the editor that changes it live.
+#[component]
+fn InterfacedRun(service: Service, modes: Modes) -> impl IntoView {
+    let session = use_session();
+    let site = crate::app::use_site();
+    let endpoint = session.0.with_untracked(|s| s.as_ref().map(|s| s.endpoint.to_string()).unwrap_or_default());
+    let name = service.name.to_string();
+    let edit = RwSignal::new(store::load_spec_edit(&endpoint, &name));
+    let service = StoredValue::new(service);
+    let resolved = Memo::new(move |_| {
+        let user = edit.get();
+        site.interfaces.with(|ops| service.with_value(|s| resolve(s, user.as_deref(), ops.as_ref(), None)))
+    });
+    let on_edit = Callback::new(move |text: Option<String>| {
+        match &text {
+            Some(t) => store::save_spec_edit(&endpoint, &name, t),
+            None => store::clear_spec_edit(&endpoint, &name),
+        }
+        edit.set(text);
+    });
+    view! {
+        {move || {
+            let r = resolved.get();
+            view! { <RunView service=service.get_value() modes resolved=r/> }
+        }}
+        <InterfaceEditor resolved on_edit/>
+    }
+}
+
 /// The service's facts, and the input and output side by side.
 #[component]
-fn RunView(service: Service, modes: Modes) -> impl IntoView {
+fn RunView(service: Service, modes: Modes, resolved: Resolved) -> impl IntoView {
     let session = use_session();
+    let declared = resolved.source != Source::Detected;
+    let spec = StoredValue::new(resolved.spec.clone());
+    let spec_values = SpecValues::new(&resolved.spec);
+    let output_hint = StoredValue::new(resolved.spec.outputs.first().cloned());
     let InputChoice { kind: chosen, reason, sample } = choose_input(&service);
     let kind = RwSignal::new(chosen);
     let values = InputValues::new(&sample, chosen);
@@ -119,7 +156,6 @@ fn RunView(service: Service, modes: Modes) -> impl IntoView {
     let now = RwSignal::new(0.0_f64);
     let error = RwSignal::new(None::<ApiError>);
     let result = RwSignal::new(None::<Arc<RunResult>>);
-    let crash_output = RwSignal::new(None::<String>);
     let cancel = StoredValue::new_local(None::<XhrHandle>);
     let sync_running = move || phase.with(Option::is_some);
 
@@ -144,13 +180,22 @@ fn RunView(service: Service, modes: Modes) -> impl IntoView {
                 return;
             }
             let Some(s) = session.0.get_untracked() else { return };
+            // Cheap: file bytes are shared, not copied.
+            let value = if declared {
+                match spec.with_value(|sp| payload(sp, spec_values)) {
+                    Ok(v) => v,
+                    Err(why) => {
+                        error.set(Some(ApiError::InvalidInput(why)));
+                        return;
+                    }
+                }
+            } else {
+                values.of(kind.get_untracked()).get_untracked()
+            };
             if mode.get_untracked() == Mode::Async {
-                let value = values.of(kind.get_untracked()).get_untracked();
                 async_run.start(s, name.clone(), token.get_value(), plan.clone(), value);
                 return;
             }
-            // Cheap: file bytes are shared, not copied.
-            let value = values.of(kind.get_untracked()).get_untracked();
             if let Err(why) = value.outgoing() {
                 error.set(Some(ApiError::InvalidInput(why)));
                 return;
@@ -158,7 +203,6 @@ fn RunView(service: Service, modes: Modes) -> impl IntoView {
             let summary = value.preview();
             let name = name.clone();
             error.set(None);
-            crash_output.set(None);
             result.set(None);
             started.set(js_sys::Date::now());
             now.set(js_sys::Date::now());
@@ -215,9 +259,31 @@ fn RunView(service: Service, modes: Modes) -> impl IntoView {
         }
     };
     let elapsed = move || format!("{:.1} s", (now.get() - started.get()).max(0.0) / 1000.0);
-    let too_large = move || values.of(kind.get()).with(|v| v.likely_too_large());
-    let preview = move || values.of(kind.get()).with(|v| v.preview());
-    let can_sync = modes.sync;
+    let too_large = move || !declared && values.of(kind.get()).with(|v| v.likely_too_large());
+    let preview = move || {
+        if declared {
+            // Track every spec input, then describe the rendered body.
+            spec.with_value(|sp| {
+                for i in &sp.inputs {
+                    if let Some(v) = spec_values.of(&i.id) {
+                        v.track();
+                    }
+                }
+                payload(sp, spec_values).map(|v| v.preview()).unwrap_or_else(|why| why)
+            })
+        } else {
+            values.of(kind.get()).with(|v| v.preview())
+        }
+    };
+    // A declared spec may allow only one way to run.
+    let can_sync = modes.sync && resolved.spec.mode.allows_sync();
+    let can_async = !declared || resolved.spec.mode.allows_async();
+    if !can_sync {
+        mode.set(Mode::Async);
+    } else if !can_async {
+        mode.set(Mode::Sync);
+    }
+    let expected = RwSignal::new(None::<crate::interface::spec::Expected>);
     let jobs_href = use_base().href(&routes::jobs(&name));
     let output_service = name.clone();
 
@@ -231,24 +297,40 @@ fn RunView(service: Service, modes: Modes) -> impl IntoView {
         </dl>
         <div class="run-layout">
             <section class="panel" aria-labelledby="input-title" on:keydown=on_keydown>
-                <div class="panel__head">
-                    <h2 id="input-title">"Input"</h2>
-                    <div class="kind-switch">
-                        <label class="field__label" for="input-kind">"Input type"</label>
-                        <select id="input-kind" class="field__input field__input--select"
-                            on:change:target=move |e| {
-                                if let Some(k) = InputKind::ALL.into_iter().find(|k| k.label() == e.target().value()) { kind.set(k); }
-                            }>
-                            {InputKind::ALL.into_iter().map(|k| view! {
-                                <option value=k.label() selected=k == chosen>{k.label()}</option>
-                            }).collect_view()}
-                        </select>
-                    </div>
-                </div>
-                <p class="field__hint">{format!("Chosen {reason}.")}</p>
-                <InputPanel kind=kind values/>
+                {if declared {
+                    let sp = spec.get_value();
+                    view! {
+                        <div class="panel__head"><h2 id="input-title">"Input"</h2></div>
+                        {(!sp.title.is_empty() && sp.title != name).then(|| view! { <p class="spec-title">{sp.title.clone()}</p> })}
+                        {(!sp.description.is_empty()).then(|| view! { <p class="field__hint">{sp.description.clone()}</p> })}
+                        <SpecInputs spec=sp.clone() values=spec_values/>
+                        <SpecExamples spec=sp values=spec_values on_run=Callback::new(move |()| run.with_value(|r| r())) expected/>
+                    }.into_any()
+                } else {
+                    view! {
+                        <div class="panel__head">
+                            <h2 id="input-title">"Input"</h2>
+                            <div class="kind-switch">
+                                <label class="field__label" for="input-kind">"Input type"</label>
+                                <select id="input-kind" class="field__input field__input--select"
+                                    on:change:target=move |e| {
+                                        if let Some(k) = InputKind::ALL.into_iter().find(|k| k.label() == e.target().value()) { kind.set(k); }
+                                    }>
+                                    {InputKind::ALL.into_iter().map(|k| view! {
+                                        <option value=k.label() selected=k == chosen>{k.label()}</option>
+                                    }).collect_view()}
+                                </select>
+                            </div>
+                        </div>
+                        <p class="field__hint">{format!("Chosen {reason}.")}</p>
+                        <InputPanel kind=kind values/>
+                        <DetectedExamples service=name.clone() kind values on_run=Callback::new(move |()| run.with_value(|r| r()))/>
+                    }.into_any()
+                }}
                 <p class="send-preview" role="status">{preview}</p>
-                {if can_sync {
+                {if can_sync && !can_async {
+                    view! { <p class="field__hint">"Runs synchronously (POST /run)."</p> }.into_any()
+                } else if can_sync {
                     let target = async_target.clone();
                     view! {
                         <fieldset class="mode-switch">
@@ -314,7 +396,7 @@ fn RunView(service: Service, modes: Modes) -> impl IntoView {
                 })}
                 {move || result.get().map(|r| view! {
                     <p class="run-caption">{format!("Finished in {:.1} s · {}", r.seconds, r.input_summary)}</p>
-                    <OutputBody shown=r.shown.clone() id="output"/>
+                    <OutputBody shown=r.shown.clone() id="output" hint=output_hint.get_value()/>
                     {(!r.logs.is_empty()).then(|| view! {
                         <details class="logs">
                             <summary>{format!("Logs ({} lines)", r.logs.len())}</summary>
@@ -322,8 +404,11 @@ fn RunView(service: Service, modes: Modes) -> impl IntoView {
                         </details>
                     })}
                 })}
+                {move || (result.with(Option::is_none) && !running()).then(|| expected.get().map(|e| view! {
+                    <ExpectedOutput expected=e/>
+                })).flatten()}
                 <Show when=move || mode.get() == Mode::Async || async_run.has_content()>
-                    <AsyncOutput run=async_run service=output_service.clone()/>
+                    <AsyncOutput run=async_run service=output_service.clone() hint=output_hint.get_value()/>
                 </Show>
                 <Show when=move || !running() && result.with(Option::is_none) && error.with(Option::is_none) && !async_run.has_content()>
                     <p class="empty-state empty-state--panel">"Run the service to see its output here."</p>

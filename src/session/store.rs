@@ -66,3 +66,33 @@ pub fn clear_pending(service: &str) {
         let _ = s.remove_item(&pending_key(service));
     }
 }
+
+/// Interface specs the user edited are kept in `localStorage`, per cluster
+/// endpoint and service, so they survive closing the tab. They are page
+/// layouts, never secrets: nothing else of this app goes to localStorage.
+fn spec_key(endpoint: &str, service: &str) -> String {
+    format!("oscar-visor.spec.{endpoint}.{service}")
+}
+
+fn local() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The user's edited spec for a service, if any.
+pub fn load_spec_edit(endpoint: &str, service: &str) -> Option<String> {
+    local()?.get_item(&spec_key(endpoint, service)).ok().flatten()
+}
+
+/// Keeps the user's edited spec.
+pub fn save_spec_edit(endpoint: &str, service: &str, spec_json: &str) {
+    if let Some(s) = local() {
+        let _ = s.set_item(&spec_key(endpoint, service), spec_json);
+    }
+}
+
+/// Forgets the user's edited spec ("Reset to detected").
+pub fn clear_spec_edit(endpoint: &str, service: &str) {
+    if let Some(s) = local() {
+        let _ = s.remove_item(&spec_key(endpoint, service));
+    }
+}

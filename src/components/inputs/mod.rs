@@ -99,3 +99,72 @@ pub(crate) fn FileFacts(value: RwSignal<InputValue>) -> impl IntoView {
         })
     }
 }
+
+/// Clickable examples of a detected page: one click picks the input kind,
+/// fills it (fetching example files shipped with the app) and runs.
+#[component]
+pub fn DetectedExamples(
+    /// The service, to find its examples.
+    #[prop(into)]
+    service: String,
+    /// The input kind in use.
+    kind: RwSignal<InputKind>,
+    /// Every kind's value.
+    values: InputValues,
+    /// Runs the service once the input is filled.
+    on_run: Callback<()>,
+) -> impl IntoView {
+    let examples = crate::interface::examples::examples_for(&service);
+    if examples.is_empty() {
+        return ().into_any();
+    }
+    let error = RwSignal::new(None::<String>);
+    let base = crate::app::use_base().0;
+    view! {
+        <div class="examples">
+            <h3 class="examples__title">"Examples"</h3>
+            <div class="button-row">
+                {examples.iter().map(|e| {
+                    let (e, base) = (*e, base.clone());
+                    view! {
+                        <button type="button" class="button button--secondary example" on:click=move |_| {
+                            let base = base.clone();
+                            error.set(None);
+                            leptos::task::spawn_local(async move {
+                                let value = match (e.text, e.url) {
+                                    (Some(t), _) if e.kind == InputKind::Json => InputValue::Json(t.into()),
+                                    (Some(t), _) => InputValue::Text(t.into()),
+                                    (None, Some(u)) => match crate::net::site::fetch_bytes(&crate::net::site::beside_app(&base, u)).await {
+                                        Some(bytes) => {
+                                            let text = || String::from_utf8_lossy(&bytes).into_owned();
+                                            match e.kind {
+                                                InputKind::Json => InputValue::Json(text()),
+                                                InputKind::Text => InputValue::Text(text()),
+                                                InputKind::Table => InputValue::Table(text()),
+                                                _ => InputValue::File {
+                                                    name: u.rsplit('/').next().unwrap_or(u).to_string(),
+                                                    mime: crate::oscar::decode::sniff(&bytes).mime().to_string(),
+                                                    bytes: bytes.into(),
+                                                },
+                                            }
+                                        }
+                                        None => {
+                                            error.set(Some(format!("The example file {u} could not be loaded.")));
+                                            return;
+                                        }
+                                    },
+                                    (None, None) => return,
+                                };
+                                kind.set(e.kind);
+                                values.of(e.kind).set(value);
+                                on_run.run(());
+                            });
+                        }>{e.label}</button>
+                    }
+                }).collect_view()}
+            </div>
+            {move || error.get().map(|e| view! { <p class="field__error" role="alert">{e}</p> })}
+        </div>
+    }
+    .into_any()
+}

@@ -13,9 +13,19 @@ const MAX_CHILDREN: usize = 500;
 pub fn JsonOutput(
     /// The JSON bytes.
     bytes: Arc<[u8]>,
+    /// The part worth showing (a JSON pointer from the interface spec).
+    #[prop(default = None)]
+    pointer: Option<String>,
 ) -> impl IntoView {
-    let Ok(value) = serde_json::from_slice::<Value>(&bytes) else {
+    let Ok(whole) = serde_json::from_slice::<Value>(&bytes) else {
         return view! { <Unshowable message="This output is not valid JSON."/> }.into_any();
+    };
+    let value = match pointer.as_deref().map(|p| (p, crate::interface::spec::json_pointer(&whole, p))) {
+        Some((_, Some(part))) => part.clone(),
+        Some((p, None)) => {
+            return view! { <Unshowable message=format!("The output has nothing at {p}, the part the interface points to.")/> }.into_any();
+        }
+        None => whole,
     };
     let pretty = serde_json::to_string_pretty(&value).unwrap_or_default();
     let copied = RwSignal::new(false);

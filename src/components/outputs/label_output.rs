@@ -8,8 +8,15 @@ use std::sync::Arc;
 pub fn LabelOutput(
     /// JSON (or a Python dict) in one of the known classification shapes.
     bytes: Arc<[u8]>,
+    /// Where the labels and scores are, when the interface spec says.
+    #[prop(default = None)]
+    at: Option<crate::interface::spec::LabelsAt>,
 ) -> impl IntoView {
-    let labels = std::str::from_utf8(&bytes).ok().and_then(parse_labels);
+    let declared = at.as_ref().and_then(|at| {
+        let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+        crate::interface::spec::labels_at(&value, at)
+    });
+    let labels = declared.or_else(|| std::str::from_utf8(&bytes).ok().and_then(parse_labels));
     let Some(labels) = labels else {
         return view! { <Unshowable message="This output is not a classification result."/> }.into_any();
     };

@@ -12,6 +12,7 @@ mod text_output;
 mod video_output;
 mod zip_output;
 
+use crate::interface::spec::OutputSpec;
 use crate::interface::{default_view, OutputView};
 use crate::oscar::decode::sniff;
 use audio_output::AudioOutput;
@@ -42,9 +43,15 @@ pub fn OutputBody(
     /// A prefix for element ids, unique per nesting level.
     #[prop(into)]
     id: String,
+    /// What the interface spec says about this output, if anything.
+    #[prop(default = None)]
+    hint: Option<OutputSpec>,
 ) -> impl IntoView {
     let kind = sniff(&shown.bytes);
-    let detected = default_view(kind, &shown.bytes);
+    let detected = hint.as_ref().and_then(|h| h.kind.view()).unwrap_or_else(|| default_view(kind, &shown.bytes));
+    let pointer = hint.as_ref().and_then(|h| h.pointer.clone());
+    let labels_at = hint.as_ref().and_then(|h| h.labels.clone());
+    let rules = hint.as_ref().map(|h| h.entries.clone()).unwrap_or_default();
     let view_as = RwSignal::new(detected);
     let select_id = format!("{id}-render-as");
     let shown = StoredValue::new(shown);
@@ -68,14 +75,14 @@ pub fn OutputBody(
                 let nested = format!("{id}-zip");
                 match view_as.get() {
                     OutputView::Text => view! { <TextOutput bytes=s.bytes/> }.into_any(),
-                    OutputView::Label => view! { <LabelOutput bytes=s.bytes/> }.into_any(),
+                    OutputView::Label => view! { <LabelOutput bytes=s.bytes at=labels_at.clone()/> }.into_any(),
                     OutputView::Image => view! { <ImageOutput shown=s mime/> }.into_any(),
-                    OutputView::Json => view! { <JsonOutput bytes=s.bytes/> }.into_any(),
+                    OutputView::Json => view! { <JsonOutput bytes=s.bytes pointer=pointer.clone()/> }.into_any(),
                     OutputView::Table => view! { <TableOutput bytes=s.bytes/> }.into_any(),
                     OutputView::Audio => view! { <AudioOutput shown=s mime/> }.into_any(),
                     OutputView::Video => view! { <VideoOutput shown=s mime/> }.into_any(),
                     OutputView::Pdf => view! { <PdfOutput shown=s/> }.into_any(),
-                    OutputView::Zip => view! { <ZipOutput shown=s id=nested/> }.into_any(),
+                    OutputView::Zip => view! { <ZipOutput shown=s id=nested rules=rules.clone()/> }.into_any(),
                     OutputView::Download => view! { <DownloadOutput shown=s mime/> }.into_any(),
                 }
             }}

@@ -16,6 +16,9 @@ pub fn ZipOutput(
     /// An id prefix for the nested views.
     #[prop(into)]
     id: String,
+    /// How entries show, from the interface spec (first matching rule).
+    #[prop(optional)]
+    rules: Vec<crate::interface::spec::ZipRule>,
 ) -> impl IntoView {
     let entries = match zip::list(&shown.bytes) {
         Ok(e) => e,
@@ -32,9 +35,13 @@ pub fn ZipOutput(
                     .map(|b| Shown { name: entry.file_name().to_string(), bytes: Arc::from(b) })
                     .map_err(|e| e.to_string());
                 let nested = format!("{id}-{i}");
+                let rule = crate::interface::spec::zip_rule_for(&rules, entry.file_name()).cloned();
+                let caption = rule.as_ref().map(|r| r.label.clone()).filter(|l| !l.is_empty());
+                let hint = rule.map(|r| crate::interface::spec::OutputSpec::new(r.kind));
                 view! {
                     <li class="zip-list__entry">
                         <div class="zip-list__head">
+                            {caption.map(|c| view! { <span class="zip-list__caption">{c}</span> })}
                             <span class="zip-list__name mono">{name.clone()}</span>
                             <span class="zip-list__size">{human_size(entry.size)}</span>
                             {match read.clone() {
@@ -49,7 +56,7 @@ pub fn ZipOutput(
                             }}
                         </div>
                         {move || (opened.get()).then(|| read.clone().ok().map(|s| view! {
-                            <div class="zip-list__view"><OutputBody shown=s id=nested.clone()/></div>
+                            <div class="zip-list__view"><OutputBody shown=s id=nested.clone() hint=hint.clone()/></div>
                         }))}
                     </li>
                 }

@@ -1,0 +1,170 @@
+//! Interfaces as data: pages built from a service's annotation, the site's
+//! interfaces.json, the user's edit, or detection; examples; the editor.
+
+use base64::Engine;
+use e2e::{dist_dir, eventually, with_app, with_browser, Options, Page, Sandbox};
+use oscar_sandbox::fixtures;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+async fn stand_in() -> Arc<Sandbox> {
+    Arc::new(Sandbox::start(Options::default()).await.expect("stand-in"))
+}
+
+async fn open(page: &Page, oscar: &Sandbox, service: &str) {
+    page.open(&format!("/services/{service}")).await;
+    page.wait_path("login", |p| p.starts_with("/login")).await;
+    page.log_in(&oscar.url(), oscar.username(), oscar.password()).await;
+    page.wait_text("h2", |t| t == "Input").await;
+}
+
+async fn again(page: &Page, service: &str) {
+    page.open(&format!("/services/{service}")).await;
+    page.wait_text("h1", |t| t == service).await;
+    page.wait_text("h2", |t| t == "Input").await;
+}
+
+async fn finished(page: &Page) {
+    page.wait_text(".run-caption", |t| t.starts_with("Finished in")).await;
+}
+
+fn last_body(oscar: &Sandbox, service: &str) -> Value {
+    let body = oscar.last_run_body(service).expect("the stand-in received a body");
+    serde_json::from_slice(&body).expect("the body is JSON")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_annotation_gives_declared_controls_and_the_exact_template_body() {
+    let oscar = stand_in().await;
+    let handle = oscar.clone();
+    with_app(move |page| async move {
+        open(&page, &oscar, "kokoro-tts").await;
+        page.wait_text(".editor__source", |t| t == "interface from: the service's annotation").await;
+        page.field("Voice").await.select_by_label("am_adam").await.expect("voice");
+        page.field("Language").await.select_by_label("en-gb").await.expect("language");
+        page.fill("Message", "Hi there").await;
+        page.js("const s = document.getElementById('spec-speed'); s.value = '0.8'; s.dispatchEvent(new Event('input', {bubbles: true})); return null").await;
+        page.fill("Volume", "2.5").await;
+        page.press("Run").await;
+        finished(&page).await;
+        let body = last_body(&handle, "kokoro-tts");
+        assert_eq!(
+            body,
+            json!({"model": "am_adam", "language": "en-gb", "message": "Hi there",
+                   "config": {"speed": 0.8, "volume": 2.5, "output": "wav"}}),
+            "the body is the template filled in"
+        );
+        assert!(page.client.find(fantoccini::Locator::Css(".output-audio")).await.is_ok(), "the declared audio output");
+
+        // Two inputs, DEEPaaS-style: the image travels as base64 inside the JSON.
+        again(&page, "image-caption").await;
+        let png = fixtures::png(12, 8, [200, 100, 50]);
+        let path = std::env::temp_dir().join(format!("visor-caption-{}.png", std::process::id()));
+        std::fs::write(&path, &png).expect("fixture");
+        page.field("Image").await.send_keys(&path.display().to_string()).await.expect("choose");
+        page.fill("Caption", "a leaf").await;
+        page.field("Shout").await.click().await.expect("check");
+        page.wait_text(".send-preview", |t| t.contains("JSON object")).await;
+        page.press("Run").await;
+        finished(&page).await;
+        let body = last_body(&handle, "image-caption");
+        assert_eq!(body["oscar-files"][0]["data"], json!(base64::engine::general_purpose::STANDARD.encode(&png)));
+        assert_eq!((body["caption"].clone(), body["shout"].clone()), (json!("a leaf"), json!(true)));
+        page.wait_text(".json-tree", |t| t.contains("A LEAF")).await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clicking_an_example_fills_the_inputs_and_runs() {
+    let oscar = stand_in().await;
+    let handle = oscar.clone();
+    with_app(move |page| async move {
+        open(&page, &oscar, "kokoro-tts").await;
+        page.press("A slow British greeting").await;
+        finished(&page).await;
+        assert_eq!(page.value_of("Voice").await, "bf_emma");
+        let body = last_body(&handle, "kokoro-tts");
+        assert_eq!((body["model"].clone(), body["config"]["speed"].clone()), (json!("bf_emma"), json!(0.7)));
+
+        // A declared example with a file shipped with the app, and its expected output.
+        again(&page, "image-caption").await;
+        page.press("A shouted leaf").await;
+        finished(&page).await;
+        page.wait_text(".json-tree", |t| t.contains("caption")).await;
+
+        // A detected page gets the Hub's sample input.
+        again(&page, "cowsay").await;
+        page.press("Hub sample").await;
+        page.wait_text(".output-text", |t| t.contains("Mootastic")).await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_spec_is_detected_and_a_broken_annotation_says_why_and_falls_back() {
+    let oscar = stand_in().await;
+    with_app(move |page| async move {
+        open(&page, &oscar, "grayify").await;
+        page.wait_text(".editor__source", |t| t == "interface from: detection").await;
+        assert_eq!(page.value_of("Input type").await, "Image", "a sensible detected page");
+
+        again(&page, "broken-spec").await;
+        let alert = page.alert_containing("is broken and was skipped").await;
+        assert!(alert.contains("inputs[0].kind"), "names the bad field: {alert}");
+        page.wait_text(".editor__source", |t| t == "interface from: detection").await;
+        page.field("Input type").await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_changes_the_page_live_survives_a_reload_and_resets() {
+    let oscar = stand_in().await;
+    with_app(move |page| async move {
+        open(&page, &oscar, "echo").await;
+        page.client.find(fantoccini::Locator::Css(".editor__summary")).await.expect("editor").click().await.expect("open");
+        page.fill("Title", "My echo").await;
+        // A change event applies it.
+        page.js("document.getElementById('spec-title').dispatchEvent(new Event('change', {bubbles: true})); return null").await;
+        page.wait_text(".spec-title", |t| t == "My echo").await;
+        page.wait_text(".editor__source", |t| t == "interface from: your edit").await;
+
+        // Broken JSON is refused with its path, and the page keeps the last good spec.
+        page.js(r#"const t = document.getElementById('spec-json');
+                   t.value = t.value.replace('"visor": 1', '"visor": "one"');
+                   t.dispatchEvent(new Event('input', {bubbles: true})); return null"#).await;
+        page.wait_text(".editor__errors", |t| t.contains("visor")).await;
+        assert_eq!(page.texts(".spec-title").await, vec!["My echo".to_string()]);
+
+        page.client.refresh().await.expect("reload");
+        page.wait_text(".spec-title", |t| t == "My echo").await;
+        page.wait_text(".editor__source", |t| t == "interface from: your edit").await;
+        let stored = page.js("return Object.keys(localStorage).filter(k => k.startsWith('oscar-visor.spec.')).length").await;
+        assert_eq!(stored, json!(1));
+
+        page.client.find(fantoccini::Locator::Css(".editor__summary")).await.expect("editor").click().await.expect("open");
+        page.press("Reset to detected").await;
+        page.wait_text(".editor__source", |t| t == "interface from: detection").await;
+        eventually("the title to go", || async { page.texts(".spec-title").await.is_empty().then_some(()) }).await;
+        page.assert_secret_stays_in_session_storage_except_specs(oscar.password()).await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sites_interfaces_json_describes_a_service() {
+    let oscar = Arc::new(Sandbox::start(Options { ui_dir: Some(dist_dir()), ..Options::default() }).await.expect("stand-in"));
+    with_browser(format!("{}/ui", oscar.url()), move |page| async move {
+        page.open("/services/text-to-speech").await;
+        page.wait_path("login", |p| p.starts_with("/ui/login")).await;
+        page.fill("Username", oscar.username()).await;
+        page.fill("Password", oscar.password()).await;
+        page.press("Log in").await;
+        page.wait_text(".editor__source", |t| t == "interface from: the site's interfaces.json").await;
+        page.press("Good morning").await;
+        finished(&page).await;
+        assert_eq!(page.value_of("Text to read").await, "Good morning");
+    })
+    .await;
+}
