@@ -250,6 +250,12 @@ impl Shared {
         }
     }
 
+    /// Creates a service from its JSON as `POST /system/services` would, as
+    /// the cluster admin; the status code OSCAR would answer.
+    pub(crate) fn add_service(&self, json: &str) -> u16 {
+        create_service(self, &Caller::Admin, json.as_bytes()).status().as_u16()
+    }
+
     pub(crate) fn remove_service(&self, name: &str) -> bool {
         self.services
             .write()

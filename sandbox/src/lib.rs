@@ -222,6 +222,12 @@ impl Sandbox {
         self.state.rotate_tokens();
     }
 
+    /// Creates a service from its JSON, as `POST /system/services` does;
+    /// returns OSCAR's status code (201 on success).
+    pub fn add_service(&self, json: &str) -> u16 {
+        self.state.add_service(json)
+    }
+
     /// Deletes a service, as if someone removed it while a page shows it.
     pub fn remove_service(&self, name: &str) -> bool {
         self.state.remove_service(name)

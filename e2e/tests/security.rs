@@ -1,0 +1,77 @@
+//! A malicious service cannot run code in the app: HTML, SVG and JavaScript
+//! in every field of its definition, its interface spec and its outputs are
+//! shown as text or through inert image elements. Served without any CSP, so
+//! this is the app's own escaping at work.
+
+use e2e::{eventually, with_app, Options, Sandbox};
+use serde_json::json;
+use std::sync::Arc;
+
+const PAYLOADS: [&str; 3] = [
+    "<img src=x onerror=\"window.__pwned='img'\">",
+    "<script>window.__pwned='script'</script>",
+    "<svg onload=\"window.__pwned='svg'\"></svg>",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_malicious_service_cannot_run_code() {
+    let oscar = Arc::new(Sandbox::start(Options::default()).await.expect("stand-in"));
+    let evil = PAYLOADS.join(" ");
+    let spec = json!({
+        "visor": 1, "title": evil, "description": evil,
+        "inputs": [{"id": "doc", "kind": "file", "label": format!("Document {evil}"), "description": evil}],
+        "examples": [{"label": evil, "inputs": {}}]
+    });
+    let service = json!({
+        "name": "evil", "image": evil, "cpu": evil, "memory": evil, "script": evil, "log_level": "INFO",
+        "visibility": "public",
+        "environment": {"variables": {"HTML": evil}},
+        "annotations": {"oscar-visor/interface": spec.to_string(), "note": evil},
+        "labels": {"x": evil}
+    });
+    assert_eq!(oscar.add_service(&service.to_string()), 201, "the stand-in takes the service");
+    let dir = std::env::temp_dir().join(format!("visor-evil-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let html = dir.join("page.html");
+    std::fs::write(&html, format!("<!doctype html><html><body>{evil}<iframe srcdoc=\"<script>parent.__pwned='frame'</script>\"></iframe></body></html>")).expect("html");
+    let svg = dir.join("image.svg");
+    std::fs::write(&svg, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\" onload=\"window.__pwned='svg-file'\"><script>window.__pwned='svg-script'</script><rect width=\"10\" height=\"10\"/></svg>").expect("svg");
+    with_app(move |page| async move {
+        page.open("/login").await;
+        page.log_in(&oscar.url(), oscar.username(), oscar.password()).await;
+        page.wait_text(".service-card", |t| t.starts_with("evil")).await;
+        page.open("/services/evil").await;
+        page.wait_text("h2", |t| t == "Input").await;
+        let text = page.js("return document.body.innerText").await;
+        assert!(text.as_str().unwrap_or_default().contains("<script>window.__pwned='script'</script>"), "markup is shown as text");
+
+        for (path, kind) in [(&html, "Text"), (&svg, "SVG image")] {
+            // The label holds quotes, so find the input by its id.
+            let input = page.client.find(fantoccini::Locator::Id("spec-doc")).await.expect("file input");
+            input.send_keys(&path.display().to_string()).await.expect("choose");
+            page.press("Run").await;
+            page.wait_text(".run-caption", |t| t.starts_with("Finished in")).await;
+            page.wait_text(".output-body__kind", |t| t.ends_with(kind)).await;
+        }
+        // Every other way to show the SVG and the HTML, too.
+        for view in ["Text", "Image", "Download", "JSON", "Table"] {
+            page.field("Render as").await.select_by_label(view).await.expect("render as");
+        }
+        page.wait_text(".logs summary", |t| t.starts_with("Logs (")).await;
+        page.client.find(fantoccini::Locator::Css(".logs summary")).await.expect("logs").click().await.expect("open");
+        page.client.find(fantoccini::Locator::Css(".editor__summary")).await.expect("editor").click().await.expect("open");
+        page.open("/services/evil/jobs").await;
+        page.wait_text(".service-count", |t| t.ends_with("jobs") || t.ends_with("job")).await;
+        page.open("/services").await;
+        page.wait_text(".service-card", |t| t.starts_with("evil")).await;
+        let pwned = eventually("the page to settle", || async { Some(page.js("return window.__pwned ?? null").await) }).await;
+        assert_eq!(pwned, json!(null), "no payload ran");
+        // The check can fail: the same payload inserted as HTML does run.
+        page.js(&format!("document.body.insertAdjacentHTML('beforeend', {}); return null", json!(PAYLOADS[0]))).await;
+        eventually("the planted payload to run", || async {
+            (page.js("return window.__pwned ?? null").await == json!("img")).then_some(())
+        })
+        .await;
+    })
+    .await;
+}
