@@ -158,3 +158,27 @@ async fn an_oidc_token_logs_in_sees_its_services_and_recovers_from_expiry() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_json_fixes_the_endpoint_and_a_broken_one_warns() {
+    let oscar = stand_in().await;
+    let fixed = json!({ "endpoint": oscar.url(), "fixed_endpoint": true, "title": "Lab cluster" }).to_string().into_bytes();
+    let site = StaticSite::builder(dist_dir()).file("/config.json", "application/json", fixed).start(0).await.expect("site");
+    let broken = StaticSite::builder(dist_dir()).file("/config.json", "application/json", b"{ oops".to_vec()).start(0).await.expect("site");
+    let broken_url = broken.url();
+    with_browser(site.url(), move |page| async move {
+        page.open("/login").await;
+        page.wait_text(".login-form", |t| t.contains(&format!("Cluster: {}", oscar.url()))).await;
+        assert!(page.texts("#login-endpoint").await.is_empty(), "no endpoint field");
+        page.wait_text(".app-header__brand", |t| t.ends_with("Lab cluster")).await;
+        page.fill("Username", oscar.username()).await;
+        page.fill("Password", oscar.password()).await;
+        page.press("Log in").await;
+        page.wait_path("the list", |p| p == "/services").await;
+
+        page.client.goto(&format!("{broken_url}/login")).await.expect("broken site");
+        page.wait_text(".site-warning", |t| t.contains("config.json is not valid JSON")).await;
+        page.field("Endpoint").await;
+    })
+    .await;
+}
