@@ -367,6 +367,23 @@ fn axe_source() -> String {
 }
 
 impl Page {
+    /// Waits until every output image decoded, and returns their natural widths.
+    pub async fn output_image_widths(&self) -> Vec<u64> {
+        eventually("the output images to decode", || async {
+            let widths = self
+                .js("return [...document.querySelectorAll('.output-image')].map(i => i.complete ? i.naturalWidth : 0)")
+                .await;
+            let widths: Vec<u64> = widths.as_array()?.iter().filter_map(|w| w.as_u64()).collect();
+            (!widths.is_empty() && widths.iter().all(|w| *w > 0)).then_some(widths)
+        })
+        .await
+    }
+
+    /// The natural width of the one output image, once it decoded.
+    pub async fn output_image_width(&self) -> u64 {
+        self.output_image_widths().await.first().copied().unwrap_or(0)
+    }
+
     /// Messages of Content-Security-Policy violations in the console.
     pub async fn csp_violations(&self) -> Vec<String> {
         self.console().await.into_iter().filter(|m| m.contains("Content Security Policy")).collect()
@@ -386,4 +403,20 @@ impl Page {
         let found = self.client.execute_async(script, vec![]).await.expect("axe.run");
         found.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect()).unwrap_or_default()
     }
+}
+
+static TEMP_SEQ: AtomicUsize = AtomicUsize::new(0);
+
+/// Writes `bytes` as `name` into a fresh temporary folder (so the picker
+/// shows the real name) and returns its path: an input file for a test.
+pub fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "visor-input-{}-{}",
+        std::process::id(),
+        TEMP_SEQ.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("write input file");
+    path
 }

@@ -4,21 +4,7 @@
 
 use e2e::{eventually, with_app, Options, Page, Sandbox};
 use oscar_sandbox::fixtures;
-use std::path::PathBuf;
 use std::sync::Arc;
-
-fn fixture_file(name: &str, bytes: &[u8]) -> PathBuf {
-    static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "visor-async-{}-{}",
-        std::process::id(),
-        SEQ.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-    ));
-    std::fs::create_dir_all(&dir).expect("fixture dir");
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).expect("write fixture");
-    path
-}
 
 async fn stand_in() -> Arc<Sandbox> {
     Arc::new(Sandbox::start(Options::default()).await.expect("stand-in"))
@@ -40,24 +26,16 @@ async fn choose_file(page: &Page, label: &str, path: &std::path::Path) {
     page.wait_text(".send-preview", |t| t.contains(&name)).await;
 }
 
-async fn output_image_width(page: &Page) -> u64 {
-    eventually("the output image to decode", || async {
-        let w = page.js("const i = document.querySelector('.output-image'); return i && i.complete ? i.naturalWidth : 0").await;
-        w.as_u64().filter(|w| *w > 0)
-    })
-    .await
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn async_grayify_shows_the_gray_image_next_to_the_original() {
     let oscar = stand_in().await;
-    let image = fixture_file("holiday photo.png", &fixtures::png_gradient(36, 24));
+    let image = e2e::temp_file("holiday photo.png", &fixtures::png_gradient(36, 24));
     with_app(move |page| async move {
         open_async(&page, &oscar, "grayify").await;
         choose_file(&page, "Image file", &image).await;
         page.press("Run").await;
         page.wait_text(".job-line", |t| t.contains("Succeeded")).await;
-        assert_eq!(output_image_width(&page).await, 36, "the gray image has the input's size");
+        assert_eq!(page.output_image_width().await, 36, "the gray image has the input's size");
         let input_preview = page.js("return document.querySelector('.media-preview--image')?.naturalWidth ?? 0").await;
         assert_eq!(input_preview.as_u64(), Some(36), "the original stays next to it");
         page.wait_text(".logs summary", |t| t.starts_with("Logs (")).await;
@@ -122,7 +100,7 @@ async fn a_reload_during_the_wait_reattaches_and_shows_the_result() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_jobs_page_lists_opens_logs_and_deletes() {
     let oscar = stand_in().await;
-    let image = fixture_file("leaf.png", &fixtures::png(20, 20, [20, 180, 40]));
+    let image = e2e::temp_file("leaf.png", &fixtures::png(20, 20, [20, 180, 40]));
     with_app(move |page| async move {
         open_async(&page, &oscar, "grayify").await;
         choose_file(&page, "Image file", &image).await;

@@ -37,14 +37,6 @@ async fn deliver_file(page: &Page, how: &str, name: &str, mime: &str, bytes: &[u
     page.wait_text(".send-preview", |t| t.contains(name)).await;
 }
 
-async fn output_image_width(page: &Page) -> u64 {
-    eventually("the output image to decode", || async {
-        let w = page.js("const i = document.querySelector('.output-image'); return i && i.complete ? i.naturalWidth : 0").await;
-        w.as_u64().filter(|w| *w > 0)
-    })
-    .await
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_webcam_snapshot_is_sent_and_comes_back_as_an_image() {
     let oscar = Sandbox::start(Options::default()).await.expect("stand-in");
@@ -54,7 +46,7 @@ async fn a_webcam_snapshot_is_sent_and_comes_back_as_an_image() {
         page.press("Take snapshot").await;
         page.wait_text(".send-preview", |t| t.contains("snapshot.png")).await;
         run(&page).await;
-        assert!(output_image_width(&page).await >= 160, "the snapshot has the camera's size");
+        assert!(page.output_image_width().await >= 160, "the snapshot has the camera's size");
     })
     .await;
 }
@@ -82,10 +74,10 @@ async fn drop_and_paste_take_a_file() {
         open_echo(&page, &oscar, "Image").await;
         deliver_file(&page, "drop", "dropped.png", "image/png", &fixtures::png(21, 13, [10, 20, 200])).await;
         run(&page).await;
-        assert_eq!(output_image_width(&page).await, 21);
+        assert_eq!(page.output_image_width().await, 21);
         deliver_file(&page, "paste", "pasted.png", "image/png", &fixtures::png(17, 9, [200, 20, 10])).await;
         run(&page).await;
-        assert_eq!(output_image_width(&page).await, 17);
+        assert_eq!(page.output_image_width().await, 17);
     })
     .await;
 }

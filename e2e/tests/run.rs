@@ -5,21 +5,6 @@
 use e2e::{eventually, with_app, Faults, Options, Page, Sandbox};
 use oscar_sandbox::fixtures;
 use serde_json::json;
-use std::path::PathBuf;
-
-/// Writes a fixture into a fresh temp dir and returns its path.
-fn fixture_file(name: &str, bytes: &[u8]) -> PathBuf {
-    static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "visor-fixtures-{}-{}",
-        std::process::id(),
-        SEQ.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-    ));
-    std::fs::create_dir_all(&dir).expect("fixture dir");
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).expect("write fixture");
-    path
-}
 
 /// Starts a stand-in and opens `service`'s page, logged in.
 async fn open_service(page: &Page, oscar: &(String, String, String), service: &str) {
@@ -54,18 +39,6 @@ async fn run(page: &Page) -> String {
     page.wait_text(".run-caption", |t| t.starts_with("Finished in")).await
 }
 
-/// Waits until every `<img>` in the output decoded, and returns their natural widths.
-async fn output_image_widths(page: &Page) -> Vec<u64> {
-    eventually("the output image to decode", || async {
-        let widths = page
-            .js("return [...document.querySelectorAll('.output-image')].map(i => i.complete ? i.naturalWidth : 0)")
-            .await;
-        let widths: Vec<u64> = widths.as_array()?.iter().filter_map(|w| w.as_u64()).collect();
-        (!widths.is_empty() && widths.iter().all(|w| *w > 0)).then_some(widths)
-    })
-    .await
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cowsay_takes_its_json_sample_and_shows_the_ascii_art() {
     let (_oscar, creds) = stand_in(Faults::default()).await;
@@ -90,8 +63,8 @@ async fn cowsay_takes_its_json_sample_and_shows_the_ascii_art() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plant_classifier_shows_the_top_label_and_bars_for_different_images() {
     let (_oscar, creds) = stand_in(Faults::default()).await;
-    let red = fixture_file("red.png", &fixtures::png(32, 32, [220, 30, 40]));
-    let green = fixture_file("green.png", &fixtures::png(32, 32, [30, 200, 60]));
+    let red = e2e::temp_file("red.png", &fixtures::png(32, 32, [220, 30, 40]));
+    let green = e2e::temp_file("green.png", &fixtures::png(32, 32, [30, 200, 60]));
     with_app(move |page| async move {
         open_service(&page, &creds, "plants-classification-sync").await;
         choose_file(&page, "Image file", &red).await;
@@ -113,7 +86,7 @@ async fn plant_classifier_shows_the_top_label_and_bars_for_different_images() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_dict_classification_and_imagemagick_zip() {
     let (_oscar, creds) = stand_in(Faults::default()).await;
-    let image = fixture_file("gradient.png", &fixtures::png_gradient(48, 32));
+    let image = e2e::temp_file("gradient.png", &fixtures::png_gradient(48, 32));
     with_app(move |page| async move {
         open_service(&page, &creds, "plants-classification").await;
         choose_file(&page, "Image file", &image).await;
@@ -138,7 +111,7 @@ async fn python_dict_classification_and_imagemagick_zip() {
                 page.client.find(fantoccini::Locator::XPath(&open)).await.expect("Open").click().await.expect("click");
             }
         }
-        let widths = output_image_widths(&page).await;
+        let widths = page.output_image_widths().await;
         assert_eq!(widths, vec![48, 48], "both PNG entries decode at their size");
     })
     .await;
@@ -154,12 +127,12 @@ async fn open_service_again(page: &Page, service: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn grayify_returns_an_image_and_its_supervisor_logs() {
     let (_oscar, creds) = stand_in(Faults::default()).await;
-    let image = fixture_file("photo.png", &fixtures::png_gradient(40, 30));
+    let image = e2e::temp_file("photo.png", &fixtures::png_gradient(40, 30));
     with_app(move |page| async move {
         open_service(&page, &creds, "grayify").await;
         choose_file(&page, "Image file", &image).await;
         run(&page).await;
-        assert_eq!(output_image_widths(&page).await, vec![40]);
+        assert_eq!(page.output_image_widths().await, vec![40]);
         let logs = page.wait_text(".logs summary", |t| t.starts_with("Logs (")).await;
         assert!(!logs.starts_with("Logs (0"), "{logs}");
     })
@@ -169,7 +142,7 @@ async fn grayify_returns_an_image_and_its_supervisor_logs() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn text_to_speech_plays_audio_and_table_stats_shows_a_table() {
     let (_oscar, creds) = stand_in(Faults::default()).await;
-    let csv = fixture_file("people.csv", fixtures::csv_sample().as_bytes());
+    let csv = e2e::temp_file("people.csv", fixtures::csv_sample().as_bytes());
     with_app(move |page| async move {
         open_service(&page, &creds, "text-to-speech").await;
         page.fill("Text", "Hello from the browser").await;
@@ -202,8 +175,8 @@ async fn text_to_speech_plays_audio_and_table_stats_shows_a_table() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn echo_round_trips_pdf_and_wav_and_noisy_logs_are_stripped() {
     let (_oscar, creds) = stand_in(Faults::default()).await;
-    let pdf = fixture_file("doc.pdf", &fixtures::pdf_minimal());
-    let wav = fixture_file("tone.wav", &fixtures::wav_tone(440.0, 700));
+    let pdf = e2e::temp_file("doc.pdf", &fixtures::pdf_minimal());
+    let wav = e2e::temp_file("tone.wav", &fixtures::wav_tone(440.0, 700));
     with_app(move |page| async move {
         open_service(&page, &creds, "echo").await;
         choose_kind(&page, "File").await;
@@ -307,7 +280,7 @@ async fn too_large_gone_dropped_and_cors_less_runs_each_say_what_to_do() {
     let (oscar, creds) = stand_in(Faults::default()).await;
     let oscar = std::sync::Arc::new(oscar);
     let handle = oscar.clone();
-    let big = fixture_file("big.bin", &vec![7u8; 900_000]);
+    let big = e2e::temp_file("big.bin", &vec![7u8; 900_000]);
     with_app(move |page| async move {
         open_service(&page, &creds, "echo").await;
         choose_kind(&page, "File").await;

@@ -462,35 +462,7 @@ async fn work(state: &Arc<Shared>, job: &str, svc: &Service, input: JobInput) ->
                 Ok(b) => (b, format!("{in_dir}/event-file-{}", new_uuid())),
                 Err(e) => {
                     log.level("ERROR", "Exception launched:");
-                    log.raw(&traceback(
-                        &[
-                            (
-                                "faassupervisor/supervisor.py",
-                                79,
-                                "main",
-                                "supervisor.run()",
-                            ),
-                            (
-                                "faassupervisor/supervisor.py",
-                                52,
-                                "run",
-                                "self._parse_input()",
-                            ),
-                            (
-                                "faassupervisor/events/unknown.py",
-                                52,
-                                "save_event",
-                                "base64.b64decode(self.event),",
-                            ),
-                            (
-                                "base64.py",
-                                87,
-                                "b64decode",
-                                "return binascii.a2b_base64(s)",
-                            ),
-                        ],
-                        &e,
-                    ));
+                    log.raw(&crate::run::base64_traceback(&e));
                     return false;
                 }
             }

@@ -162,35 +162,7 @@ pub(crate) async fn invoke(svc: &Service, body: &[u8]) -> Result<Vec<u8>, Crash>
     let input = match decode_input(body) {
         Ok(i) => i,
         Err(e) => {
-            let tb = traceback(
-                &[
-                    (
-                        "faassupervisor/supervisor.py",
-                        79,
-                        "main",
-                        "supervisor.run()",
-                    ),
-                    (
-                        "faassupervisor/supervisor.py",
-                        52,
-                        "run",
-                        "self._parse_input()",
-                    ),
-                    (
-                        "faassupervisor/events/unknown.py",
-                        52,
-                        "save_event",
-                        "base64.b64decode(self.event),",
-                    ),
-                    (
-                        "base64.py",
-                        87,
-                        "b64decode",
-                        "return binascii.a2b_base64(s)",
-                    ),
-                ],
-                &e,
-            );
+            let tb = base64_traceback(&e);
             log.line(Level::Error, "Exception launched:");
             let mut out = b"exit status 1\n".to_vec();
             out.extend_from_slice(log.text.as_bytes());
@@ -338,4 +310,18 @@ mod tests {
             .expect("base64");
         assert!(zip.starts_with(b"PK\x03\x04"));
     }
+}
+
+/// The traceback the FaaS Supervisor prints when the body is not base64
+/// (§7), for /run and for jobs alike.
+pub(crate) fn base64_traceback(error: &str) -> String {
+    traceback(
+        &[
+            ("faassupervisor/supervisor.py", 79, "main", "supervisor.run()"),
+            ("faassupervisor/supervisor.py", 52, "run", "self._parse_input()"),
+            ("faassupervisor/events/unknown.py", 52, "save_event", "base64.b64decode(self.event),"),
+            ("base64.py", 87, "b64decode", "return binascii.a2b_base64(s)"),
+        ],
+        error,
+    )
 }

@@ -124,17 +124,8 @@ impl StorageClient {
             expires_in: URL_SECS,
             content_type: Some(content_type.to_string()),
         };
-        let path = format!("/system/buckets/{}/presign", encode_component(bucket));
-        let builder = authorized(Request::post(&self.session.endpoint.url(&path)), &self.session.credentials)
-            .header("Content-Type", "application/json");
-        let json = serde_json::to_string(&body).unwrap_or_default();
-        let answer = exchange_with(&self.session.endpoint, builder, Some(json.into()), SYSTEM_TIMEOUT_SECS).await?;
-        match answer.status {
-            200 => {
-                let presigned = PresignAnswer::parse(&answer.body).map_err(|why| ApiError::NotOscar {
-                    endpoint: self.session.endpoint.to_string(),
-                    why,
-                })?;
+        match self.oscar_presign(bucket, &body).await? {
+            Some(presigned) => {
                 let mut headers: Vec<(String, String)> = presigned.headers.into_iter().collect();
                 if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
                     headers.push(("Content-Type".into(), content_type.into()));
@@ -142,11 +133,27 @@ impl StorageClient {
                 Ok(UploadTarget { url: presigned.url, headers, via_oscar: true })
             }
             // No presign endpoint: a cluster older than v3.6.4.
-            404 | 405 => {
+            None => {
                 self.sync_clock().await;
                 let url = self.signed_url("PUT", bucket, key, &[])?;
                 Ok(UploadTarget { url, headers: vec![("Content-Type".into(), content_type.into())], via_oscar: false })
             }
+        }
+    }
+
+    /// `POST /system/buckets/{b}/presign` (v3.6.4+); `None` when the
+    /// cluster has no such endpoint (404 or 405).
+    async fn oscar_presign(&self, bucket: &str, body: &PresignBody) -> Result<Option<PresignAnswer>, ApiError> {
+        let path = format!("/system/buckets/{}/presign", encode_component(bucket));
+        let builder = authorized(Request::post(&self.session.endpoint.url(&path)), &self.session.credentials)
+            .header("Content-Type", "application/json");
+        let json = serde_json::to_string(body).unwrap_or_default();
+        let answer = exchange_with(&self.session.endpoint, builder, Some(json.into()), SYSTEM_TIMEOUT_SECS).await?;
+        match answer.status {
+            200 => PresignAnswer::parse(&answer.body)
+                .map(Some)
+                .map_err(|why| ApiError::NotOscar { endpoint: self.session.endpoint.to_string(), why }),
+            404 | 405 => Ok(None),
             status => Err(ApiError::from_status(status, &answer.body, &format!("bucket “{bucket}”"))),
         }
     }
@@ -258,18 +265,7 @@ impl StorageClient {
 
     async fn presigned_download(&self, bucket: &str, key: &str) -> Result<String, ApiError> {
         let body = PresignBody { object_key: key.into(), operation: "download".into(), expires_in: URL_SECS, content_type: None };
-        let path = format!("/system/buckets/{}/presign", encode_component(bucket));
-        let builder = authorized(Request::post(&self.session.endpoint.url(&path)), &self.session.credentials)
-            .header("Content-Type", "application/json");
-        let json = serde_json::to_string(&body).unwrap_or_default();
-        let answer = exchange_with(&self.session.endpoint, builder, Some(json.into()), SYSTEM_TIMEOUT_SECS).await?;
-        match answer.status {
-            200 => PresignAnswer::parse(&answer.body)
-                .map(|a| a.url)
-                .map_err(|why| ApiError::NotOscar { endpoint: self.session.endpoint.to_string(), why }),
-            404 | 405 => Err(ApiError::NoStorageAccess),
-            status => Err(ApiError::from_status(status, &answer.body, &format!("bucket “{bucket}”"))),
-        }
+        self.oscar_presign(bucket, &body).await?.map(|a| a.url).ok_or(ApiError::NoStorageAccess)
     }
 }
 
