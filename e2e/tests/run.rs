@@ -183,6 +183,8 @@ async fn echo_round_trips_pdf_and_wav_and_noisy_logs_are_stripped() {
         choose_file(&page, "File", &pdf).await;
         run(&page).await;
         page.wait_text(".output-body__kind", |t| t == "Detected: PDF document").await;
+        page.press("Show inline").await;
+        page.wait_text(".output-body", |t| t.contains("Hide")).await;
         assert!(page.client.find(fantoccini::Locator::Css("iframe.output-pdf")).await.is_ok());
 
         choose_file(&page, "File", &wav).await;
