@@ -242,6 +242,12 @@ impl Sandbox {
         self.state.oidc.issue(sub, ttl_secs)
     }
 
+    /// Moves the clock of the token issuer forward, so tokens expire now
+    /// without a test waiting for them (new tokens are issued on that clock).
+    pub fn advance_token_clock(&self, secs: i64) {
+        self.state.oidc.advance_clock(secs);
+    }
+
     /// The issuer of [`Sandbox::issue_token`]'s tokens, `<url>/oidc`.
     pub fn oidc_issuer(&self) -> String {
         self.state.oidc.issuer.clone()

@@ -16,6 +16,9 @@ pub(crate) const GROUP: &str = "/oscar-users";
 pub(crate) struct Oidc {
     key: Vec<u8>,
     pub issuer: String,
+    /// Seconds added to the clock for issuing and checking tokens, so a test
+    /// can let a token expire without waiting.
+    clock_offset: std::sync::atomic::AtomicI64,
 }
 
 /// Why a bearer token is refused.
@@ -60,12 +63,22 @@ impl Oidc {
         Oidc {
             key: random_bytes(32),
             issuer,
+            clock_offset: std::sync::atomic::AtomicI64::new(0),
         }
+    }
+
+    /// Moves the token clock forward by `secs`.
+    pub fn advance_clock(&self, secs: i64) {
+        self.clock_offset.fetch_add(secs, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn now(&self) -> i64 {
+        now_secs() + self.clock_offset.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// A signed JWT for `sub`, valid for `ttl_secs` (negative: already expired).
     pub fn issue(&self, sub: &str, ttl_secs: i64) -> String {
-        let now = now_secs();
+        let now = self.now();
         let header = json!({"alg": "HS256", "typ": "JWT"});
         let payload = json!({
             "iss": self.issuer,
@@ -119,7 +132,7 @@ impl Oidc {
             .get("exp")
             .and_then(Value::as_i64)
             .ok_or(TokenError::Invalid)?;
-        if exp <= now_secs() {
+        if exp <= self.now() {
             return Err(TokenError::Invalid);
         }
         let in_group = claims
