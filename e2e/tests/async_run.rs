@@ -138,3 +138,23 @@ async fn storage_without_cors_is_explained() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_jobs_page_pages_through_next_page() {
+    let oscar = Arc::new(Sandbox::start(Options { job_page_size: 1, ..Options::default() }).await.expect("stand-in"));
+    with_app(move |page| async move {
+        open_async(&page, &oscar, "text-to-speech").await;
+        for text in ["first run", "second run"] {
+            page.fill("Text", text).await;
+            page.press("Run").await;
+            page.wait_text(".job-line", |t| t.contains("Succeeded")).await;
+            eventually("the run to end", || async { page.texts(".run-status").await.is_empty().then_some(()) }).await;
+        }
+        page.open("/services/text-to-speech/jobs").await;
+        page.wait_text(".service-count", |t| t == "1 job").await;
+        page.press("Load more").await;
+        page.wait_text(".service-count", |t| t == "2 jobs").await;
+        assert!(page.texts("button").await.iter().all(|b| b != "Load more"), "no more pages");
+    })
+    .await;
+}

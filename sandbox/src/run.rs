@@ -253,6 +253,20 @@ fn render(logs: String, out: ScriptOutput) -> Vec<u8> {
     body
 }
 
+/// The traceback the FaaS Supervisor prints when the body is not base64
+/// (§7), for /run and for jobs alike.
+pub(crate) fn base64_traceback(error: &str) -> String {
+    traceback(
+        &[
+            ("faassupervisor/supervisor.py", 79, "main", "supervisor.run()"),
+            ("faassupervisor/supervisor.py", 52, "run", "self._parse_input()"),
+            ("faassupervisor/events/unknown.py", 52, "save_event", "base64.b64decode(self.event),"),
+            ("base64.py", 87, "b64decode", "return binascii.a2b_base64(s)"),
+        ],
+        error,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,18 +324,4 @@ mod tests {
             .expect("base64");
         assert!(zip.starts_with(b"PK\x03\x04"));
     }
-}
-
-/// The traceback the FaaS Supervisor prints when the body is not base64
-/// (§7), for /run and for jobs alike.
-pub(crate) fn base64_traceback(error: &str) -> String {
-    traceback(
-        &[
-            ("faassupervisor/supervisor.py", 79, "main", "supervisor.run()"),
-            ("faassupervisor/supervisor.py", 52, "run", "self._parse_input()"),
-            ("faassupervisor/events/unknown.py", 52, "save_event", "base64.b64decode(self.event),"),
-            ("base64.py", 87, "b64decode", "return binascii.a2b_base64(s)"),
-        ],
-        error,
-    )
 }
