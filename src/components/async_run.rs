@@ -141,20 +141,26 @@ impl AsyncRun {
         if self.running() {
             return;
         }
-        let (name, mime, bytes) = match value.as_upload() {
-            Ok((n, m, b)) => (n, m, b.to_vec()),
+        // The file goes straight into a Blob (one copy, into the browser),
+        // not into another buffer in wasm memory: inputs may be large.
+        let prepared = value.as_upload().and_then(|(n, m, b)| {
+            let blob = crate::browser::blob(b, &m).ok_or("The browser could not prepare the file (out of memory?).")?;
+            Ok((n, m, blob, b.len()))
+        });
+        let (name, mime, blob, size) = match prepared {
+            Ok(p) => p,
             Err(why) => {
                 self.error.set(Some(ApiError::InvalidInput(why)));
                 return;
             }
         };
         self.reset(Some(name.clone()));
-        self.phase.set(Some(AsyncPhase::Uploading { sent: 0.0, total: bytes.len() as f64 }));
+        self.phase.set(Some(AsyncPhase::Uploading { sent: 0.0, total: size as f64 }));
         let run = *self;
         spawn_local(async move {
             let ticker = Ticker::start(run.now);
             let outcome = match plan {
-                Some(plan) => run.upload_and_watch(session, service, plan, name, mime, bytes).await,
+                Some(plan) => run.upload_and_watch(session, service, plan, name, mime, blob).await,
                 None => run.submit_and_watch(session, service, token, value).await,
             };
             drop(ticker);
@@ -195,7 +201,7 @@ impl AsyncRun {
         plan: AsyncPlan,
         name: String,
         mime: String,
-        bytes: Vec<u8>,
+        blob: web_sys::Blob,
     ) -> Result<(), ApiError> {
         let id = unique_id((js_sys::Math::random() * 9.0e15) as u64);
         let key = input_key(&plan.input_prefix, &id, &name);
@@ -204,8 +210,6 @@ impl AsyncRun {
         let client = Rc::new(StorageClient::new(session.clone(), plan));
         self.client.set_value(Some(client.clone()));
         let target = client.upload_target(&key, &mime).await?;
-        let blob = crate::browser::blob(&bytes, &mime).ok_or(ApiError::InvalidInput("The browser could not prepare the file.".into()))?;
-        drop(bytes);
         let phase = self.phase;
         let cancel = self.cancel;
         let uploaded = client
