@@ -82,6 +82,9 @@ async fn every_page_and_state_passes_axe() {
         audit(&page, "pdf output", &mut found).await;
         page.field("Render as").await.select_by_label("Download").await.expect("download");
         audit(&page, "download output", &mut found).await;
+        page.field("Render as").await.select_by_label("Video").await.expect("video");
+        page.client.find(fantoccini::Locator::Css(".output-video")).await.expect("video element");
+        audit(&page, "video output", &mut found).await;
         page.open("/services/grayify/jobs").await;
         page.wait_text(".service-count", |t| t.ends_with("jobs") || t.ends_with("job")).await;
         audit(&page, "jobs page", &mut found).await;
