@@ -44,7 +44,15 @@ async fn a_webcam_snapshot_is_sent_and_comes_back_as_an_image() {
         open_echo(&page, &oscar, "Image").await;
         page.press("Use camera").await;
         page.press("Take snapshot").await;
-        page.wait_text(".send-preview", |t| t.contains("snapshot.png")).await;
+        let outcome = eventually("the snapshot or an error", || async {
+            let alerts = page.texts("[role=alert]").await;
+            if let Some(a) = alerts.into_iter().find(|a| !a.is_empty()) {
+                return Some(Err(a));
+            }
+            page.texts(".send-preview").await.into_iter().find(|t| t.contains("snapshot.png")).map(Ok)
+        })
+        .await;
+        assert!(outcome.is_ok(), "the snapshot failed: {outcome:?}");
         run(&page).await;
         assert!(page.output_image_width().await >= 160, "the snapshot has the camera's size");
     })
@@ -59,7 +67,14 @@ async fn a_microphone_recording_is_sent() {
         page.press("Record").await;
         page.wait_text("[role=status]", |t| t == "Recording…").await;
         page.press("Stop recording").await;
-        let preview = page.wait_text(".send-preview", |t| t.contains("recording.")).await;
+        let outcome = eventually("the recording or an error", || async {
+            if let Some(a) = page.texts("[role=alert]").await.into_iter().find(|a| !a.is_empty()) {
+                return Some(Err(a));
+            }
+            page.texts(".send-preview").await.into_iter().find(|t| t.contains("recording.")).map(Ok)
+        })
+        .await;
+        let preview = outcome.unwrap_or_else(|e| panic!("the recording failed: {e}"));
         assert!(!preview.contains("(0 B"), "{preview}");
         run(&page).await;
         page.wait_text(".output-body__kind", |t| t.starts_with("Detected: ") && !t.contains("Binary")).await;

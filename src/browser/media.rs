@@ -41,6 +41,13 @@ pub fn stop_stream(stream: &MediaStream) {
 
 /// Draws the current video frame into a PNG.
 pub async fn snapshot(video: &HtmlVideoElement) -> Result<Vec<u8>, String> {
+    // A camera can take a moment to deliver its first frame.
+    for _ in 0..60 {
+        if video.video_width() > 0 && video.video_height() > 0 {
+            break;
+        }
+        super::sleep_ms(50).await;
+    }
     let (w, h) = (video.video_width(), video.video_height());
     if w == 0 || h == 0 {
         return Err("The camera has not started yet; try again in a moment.".into());

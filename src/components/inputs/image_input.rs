@@ -15,6 +15,8 @@ pub fn ImageInput(
     let url = preview_url(value);
     let camera = StoredValue::new_local(None::<web_sys::MediaStream>);
     let camera_on = RwSignal::new(false);
+    // The first frame has arrived: only then is there something to snap.
+    let camera_ready = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let video = NodeRef::<html::Video>::new();
 
@@ -25,6 +27,7 @@ pub fn ImageInput(
             }
         });
         camera_on.set(false);
+        camera_ready.set(false);
     };
     on_cleanup(move || {
         // The stream is a local value: stop it if the page goes away.
@@ -67,12 +70,14 @@ pub fn ImageInput(
         <FileDrop id="input-image" label="Image file" accept="image/*" paste=true value/>
         <div class="camera">
             <video class="camera__view" class:camera__view--off=move || !camera_on.get() node_ref=video
-                autoplay=true muted=true playsinline=true aria-label="Camera"></video>
+                autoplay=true muted=true playsinline=true aria-label="Camera"
+                on:loadeddata=move |_| camera_ready.set(true)></video>
             <div class="button-row">
                 <Show when=move || camera_on.get() fallback=move || view! {
                     <button type="button" class="button button--secondary" on:click=open>"Use camera"</button>
                 }>
-                    <button type="button" class="button button--secondary" on:click=snap>"Take snapshot"</button>
+                    <button type="button" class="button button--secondary" on:click=snap
+                        disabled=move || !camera_ready.get()>"Take snapshot"</button>
                     <button type="button" class="button button--ghost" on:click=move |_| close()>"Close camera"</button>
                 </Show>
             </div>
