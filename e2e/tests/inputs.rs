@@ -43,6 +43,12 @@ async fn a_webcam_snapshot_is_sent_and_comes_back_as_an_image() {
     with_app(move |page| async move {
         open_echo(&page, &oscar, "Image").await;
         page.press("Use camera").await;
+        // The fake camera's first frame (two browsers share two cores here).
+        eventually("the camera to show a frame", || async {
+            let w = page.js("return document.querySelector('.camera__view')?.videoWidth ?? 0").await;
+            w.as_u64().filter(|w| *w > 0)
+        })
+        .await;
         page.press("Take snapshot").await;
         let outcome = eventually("the snapshot or an error", || async {
             let alerts = page.texts("[role=alert]").await;

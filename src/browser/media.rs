@@ -42,7 +42,7 @@ pub fn stop_stream(stream: &MediaStream) {
 /// Draws the current video frame into a PNG.
 pub async fn snapshot(video: &HtmlVideoElement) -> Result<Vec<u8>, String> {
     // A camera can take a moment to deliver its first frame.
-    for _ in 0..60 {
+    for _ in 0..100 {
         if video.video_width() > 0 && video.video_height() > 0 {
             break;
         }
