@@ -158,3 +158,26 @@ async fn the_jobs_page_pages_through_next_page() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_without_input_bucket_runs_through_post_job() {
+    let oscar = stand_in().await;
+    with_app(move |page| async move {
+        page.open("/services/cowsay").await;
+        page.wait_path("login", |p| p.starts_with("/login")).await;
+        page.log_in(&oscar.url(), oscar.username(), oscar.password()).await;
+        page.wait_text("h2", |t| t == "Input").await;
+        page.wait_text(".mode-switch", |t| t.contains("Asynchronously (POST /job)")).await;
+        page.client.find(fantoccini::Locator::Css("input[name=run-mode][value=async]")).await.expect("async").click().await.expect("choose");
+        page.fill("JSON", r#"{"message": "queued moo"}"#).await;
+        page.press("Run").await;
+        page.wait_text(".job-line", |t| t.contains("Succeeded") && t.contains("cowsay-")).await;
+        let logs = eventually("the job's logs", || async {
+            let t = page.js("return document.querySelector('.logs__text')?.textContent ?? null").await;
+            t.as_str().map(String::from)
+        })
+        .await;
+        assert!(logs.contains("queued moo"), "the logs show the script's output: {logs}");
+    })
+    .await;
+}
