@@ -4,7 +4,7 @@
 
 use crate::api::Shared;
 use crate::model::{Service, StorageIo};
-use crate::run::decode_input;
+use crate::run::{decode_input, tmp_dir};
 use crate::scripts::{run_async, sleep_seconds, traceback, Input, ScriptOutput};
 use crate::util::{log_time, new_uuid, percent_decode, random_bytes, rfc3339, rfc3339_nano};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -351,14 +351,6 @@ impl Log<'_> {
     }
 }
 
-fn tmp_dir() -> String {
-    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789_";
-    let name: String = random_bytes(8)
-        .iter()
-        .map(|b| char::from(CHARS[usize::from(*b) % CHARS.len()]))
-        .collect();
-    format!("/tmp/tmp{name}")
-}
 
 fn content_type(name: &str, bytes: &[u8]) -> &'static str {
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {

@@ -128,7 +128,7 @@ impl Log {
 }
 
 /// `/tmp/tmp` + 8 chars, like Python's `tempfile.mkdtemp()`.
-fn tmp_dir() -> String {
+pub(crate) fn tmp_dir() -> String {
     const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789_";
     let name: String = random_bytes(8)
         .iter()
