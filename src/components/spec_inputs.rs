@@ -186,6 +186,46 @@ fn leak(s: String) -> &'static str {
     Box::leak(s.into_boxed_str())
 }
 
+/// Above this many bytes of files, the preview describes the body instead
+/// of rendering it: rendering copies the files and base64-encodes them for a
+/// template, which must not happen on every keystroke.
+const RENDER_PREVIEW_LIMIT: usize = 256 * 1024;
+
+impl SpecValues {
+    /// A one-line description of what a run would send. Reading the values
+    /// tracks them, so the line follows every change.
+    pub fn preview(&self, spec: &Spec) -> String {
+        let signals: Vec<(&InputSpec, RwSignal<InputValue>)> =
+            spec.inputs.iter().filter_map(|i| self.of(&i.id).map(|s| (i, s))).collect();
+        let file_bytes: usize = signals
+            .iter()
+            .map(|(_, s)| s.with(|v| match v {
+                InputValue::File { bytes, .. } => bytes.len(),
+                InputValue::Table(t) => t.len(),
+                _ => 0,
+            }))
+            .sum();
+        if file_bytes <= RENDER_PREVIEW_LIMIT {
+            return payload(spec, *self).map(|v| v.preview()).unwrap_or_else(|why| why);
+        }
+        let missing = signals.iter().find(|(i, s)| i.required && s.with(|v| matches!(v, InputValue::Empty)));
+        if let Some((input, _)) = missing {
+            let label = if input.label.is_empty() { &input.id } else { &input.label };
+            return format!("Give “{label}” a value first.");
+        }
+        match spec.encoding {
+            crate::interface::spec::Encoding::Base64 => signals
+                .iter()
+                .find_map(|(_, s)| s.with(|v| matches!(v, InputValue::File { .. } | InputValue::Table(_)).then(|| v.preview())))
+                .unwrap_or_default(),
+            _ => format!(
+                "Sends a JSON object built from the interface, with its files in base64: about {}.",
+                crate::oscar::decode::human_size(crate::oscar::invoke::base64_len(file_bytes) as u64)
+            ),
+        }
+    }
+}
+
 /// What a declared spec sends, as the value the run machinery takes: the
 /// rendered JSON body, or the bytes of its single base64 input.
 pub fn payload(spec: &Spec, values: SpecValues) -> Result<InputValue, String> {

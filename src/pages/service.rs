@@ -262,15 +262,7 @@ fn RunView(service: Service, modes: Modes, resolved: Resolved) -> impl IntoView 
     let too_large = move || !declared && values.of(kind.get()).with(|v| v.likely_too_large());
     let preview = move || {
         if declared {
-            // Track every spec input, then describe the rendered body.
-            spec.with_value(|sp| {
-                for i in &sp.inputs {
-                    if let Some(v) = spec_values.of(&i.id) {
-                        v.track();
-                    }
-                }
-                payload(sp, spec_values).map(|v| v.preview()).unwrap_or_else(|why| why)
-            })
+            spec.with_value(|sp| spec_values.preview(sp))
         } else {
             values.of(kind.get()).with(|v| v.preview())
         }
