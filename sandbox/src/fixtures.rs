@@ -31,6 +31,26 @@ pub fn png_gradient(width: u32, height: u32) -> Vec<u8> {
     media::encode_png(w, h, 3, &px)
 }
 
+/// `len` pseudo-random bytes (xorshift from `seed`): data that does not compress.
+pub fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+/// An RGB PNG of random pixels: it does not compress, so its size is about
+/// `3 × width × height` bytes.
+pub fn png_noise(width: u32, height: u32, seed: u64) -> Vec<u8> {
+    let (w, h) = (width.max(1), height.max(1));
+    media::encode_png(w, h, 3, &noise(w as usize * h as usize * 3, seed))
+}
+
 /// A solid-colour baseline JPEG (JFIF, YCbCr 4:4:4, DC-only blocks, quantizer 1).
 /// Zero sizes are raised to 1; sides above 65535 are capped.
 pub fn jpeg(width: u32, height: u32, rgb: [u8; 3]) -> Vec<u8> {

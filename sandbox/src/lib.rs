@@ -8,15 +8,18 @@ mod api;
 mod catalogue;
 pub mod fixtures;
 mod interfaces;
+mod job_table;
 mod jobs;
 mod media;
 mod model;
 mod oidc;
 mod run;
 mod scripts;
+mod state;
 pub mod sigv4;
 mod statics;
 mod storage;
+mod store;
 mod util;
 
 use bytes::Bytes;

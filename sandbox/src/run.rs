@@ -4,57 +4,10 @@
 use crate::media::zip_stored;
 use crate::model::Service;
 use crate::scripts::{handler_for, sleep_seconds, traceback, Input, ScriptOutput};
-use crate::util::{log_time, new_uuid, random_bytes};
+use crate::util::{log_time, new_uuid, py_b64decode, random_bytes};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use std::time::Duration;
-
-/// Python's `base64.b64decode(s)` (non-validating): characters outside the alphabet are
-/// skipped, a complete `=` padding ends the data, a dangling group is an error.
-pub(crate) fn py_b64decode(text: &[u8]) -> Result<Vec<u8>, String> {
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    let (mut quad, mut acc, mut pads, mut data_chars) = (0u32, 0u32, 0u32, 0usize);
-    for &c in text {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' => {
-                if quad >= 2 {
-                    pads += 1;
-                    if quad + pads >= 4 {
-                        return Ok(out);
-                    }
-                }
-                continue;
-            }
-            _ => continue,
-        };
-        pads = 0;
-        data_chars += 1;
-        acc = (acc << 6) | u32::from(v);
-        quad += 1;
-        match quad {
-            2 => out.push((acc >> 4) as u8),
-            3 => out.push((acc >> 2) as u8),
-            4 => {
-                out.push(acc as u8);
-                quad = 0;
-                acc = 0;
-            }
-            _ => {}
-        }
-    }
-    match quad {
-        0 => Ok(out),
-        1 => Err(format!(
-            "binascii.Error: Invalid base64-encoded string: number of data characters ({data_chars}) cannot be 1 more than a multiple of 4"
-        )),
-        _ => Err("binascii.Error: Incorrect padding".into()),
-    }
-}
 
 /// The supervisor's `parse_event`/`save_event`: a JSON object is the file content as is;
 /// a JSON string is unwrapped, then base64-decoded; anything else is base64-decoded.

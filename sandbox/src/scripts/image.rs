@@ -383,7 +383,7 @@ pub(super) fn image_caption_handler(_svc: &Service, input: &Input) -> ScriptOutp
     let Some(data) = entry.and_then(|f| f.get("data")).and_then(|d| d.as_str()) else {
         return tb(34, "data = files[0][\"data\"]", "KeyError: 'data'");
     };
-    let bytes = match crate::run::py_b64decode(data.as_bytes()) {
+    let bytes = match crate::util::py_b64decode(data.as_bytes()) {
         Ok(b) => b,
         Err(e) => return tb(35, "raw = base64.b64decode(data)", &e),
     };
