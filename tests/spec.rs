@@ -1172,3 +1172,31 @@ fn resolve_follows_the_precedence() {
     // Detection works through the same door as declared specs.
     assert_eq!(r.spec.version, SPEC_VERSION);
 }
+
+#[test]
+fn detection_is_a_spec_with_examples_and_the_input_type_switch_edits_it() {
+    use oscar_visor::interface::spec::detect_spec_as;
+    use oscar_visor::interface::InputKind;
+    let cowsay = service(json!({"name": "cowsay", "environment": {"Variables": {"INPUT_TYPE": "json"}}}));
+    let s = detect_spec(&cowsay, None);
+    assert_eq!((s.inputs[0].kind, &s.encoding, s.inputs[0].label.as_str()), (FieldKind::Json, &Encoding::Json, "JSON"));
+    // The app's Hub sample is an example of the detected page, with its JSON text.
+    assert_eq!(s.examples.len(), 1, "{:?}", s.examples);
+    assert_eq!(s.examples[0].label, "Hub sample");
+    assert!(s.examples[0].inputs["input"].as_str().is_some_and(|t| t.contains("\"message\"")));
+    // "Input type" → Text: a base64 text input with the text examples, saying why.
+    let t = detect_spec_as(&cowsay, None, Some(InputKind::Text));
+    assert_eq!((t.inputs[0].kind, &t.encoding), (FieldKind::Text, &Encoding::Base64));
+    assert!(t.inputs[0].description.contains("Input type"), "{}", t.inputs[0].description);
+    assert_eq!(t.examples.iter().map(|e| e.label.as_str()).collect::<Vec<_>>(), ["Hello"]);
+    // Choosing the detected kind again gives the detected spec back.
+    assert_eq!(detect_spec_as(&cowsay, None, Some(InputKind::Json)), s);
+    // Files: the picker is labelled by kind, and examples are files next to the app.
+    let plants = detect_spec(&service(json!({"name": "plants-classification-sync"})), None);
+    assert_eq!(plants.inputs[0].label, "Image file");
+    assert_eq!(plants.examples[0].inputs["input"], json!("examples/leaf.png"));
+    assert_eq!(parse_spec(&to_json(&plants)), Ok(plants.clone()), "a detected spec exports and reads back");
+    let audio = detect_spec_as(&service(json!({"name": "plants-classification-sync"})), None, Some(InputKind::Audio));
+    assert_eq!((audio.inputs[0].label.as_str(), audio.inputs[0].accept.clone()), ("Audio file", vec!["audio/*".to_string()]));
+    assert!(audio.examples.is_empty(), "the leaf is no audio example");
+}

@@ -132,3 +132,33 @@ fn corrupt_stored_session_means_logged_out() {
     assert_eq!(store::load(), None);
     assert_eq!(storage.get_item("oscar-visor.session").ok().flatten(), None, "the corrupt entry is removed");
 }
+
+/// `Uint8Array.prototype`, to take `toBase64` away and put it back.
+fn uint8_prototype() -> js_sys::Object {
+    let ctor = js_sys::Reflect::get(&js_sys::global(), &"Uint8Array".into()).expect("Uint8Array");
+    js_sys::Reflect::get(&ctor, &"prototype".into()).expect("prototype").unchecked_into()
+}
+
+#[wasm_bindgen_test]
+async fn native_and_wasm_base64_give_the_same_bytes_across_chunk_borders() {
+    use base64::Engine;
+    use oscar_visor::browser::{base64_of_blob, blob, has_native_base64, read_blob};
+    use oscar_visor::oscar::invoke::{BASE64_CHUNK, READ_CHUNK};
+    assert!(has_native_base64(), "Chromium here has Uint8Array.prototype.toBase64");
+    for size in [0, 1, 2, BASE64_CHUNK + 1, READ_CHUNK + BASE64_CHUNK + 2] {
+        let bytes: Vec<u8> = (0..size).map(|i| (i * 31 % 253) as u8).collect();
+        let source = blob(&bytes, "application/octet-stream").expect("blob");
+        let native = read_blob(&base64_of_blob(&source, |_| {}).await.expect("native")).await.expect("read");
+        let proto = uint8_prototype();
+        let saved = js_sys::Reflect::get(&proto, &"toBase64".into()).expect("toBase64");
+        js_sys::Reflect::delete_property(&proto, &"toBase64".into()).expect("delete");
+        assert!(!has_native_base64(), "the fallback is what runs now");
+        let fallback = base64_of_blob(&source, |_| {}).await;
+        js_sys::Reflect::set(&proto, &"toBase64".into(), &saved).expect("restore");
+        let fallback = read_blob(&fallback.expect("fallback")).await.expect("read");
+        let expected = base64::engine::general_purpose::STANDARD.encode(&bytes);
+        assert_eq!(native.len(), expected.len(), "{size} bytes");
+        assert!(native == expected.as_bytes(), "native toBase64 gives the standard encoding of {size} bytes");
+        assert!(fallback == native, "the wasm fallback gives the same bytes for {size} bytes");
+    }
+}

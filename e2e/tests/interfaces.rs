@@ -168,3 +168,61 @@ async fn the_sites_interfaces_json_describes_a_service() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_examples_expected_output_shows_from_the_click_and_stays_beside_the_real_one() {
+    let oscar = stand_in().await;
+    with_app(move |page| async move {
+        open(&page, &oscar, "image-caption").await;
+        assert!(page.texts(".expected").await.is_empty(), "no expectation before an example is chosen");
+        // Record whether the expectation was on the page before the run finished.
+        page.js(r#"window.__order = [];
+            new MutationObserver(() => {
+              for (const [what, css] of [['expected', '.expected'], ['finished', '.run-caption']]) {
+                if (document.querySelector(css) && !window.__order.includes(what)) window.__order.push(what);
+              }
+            }).observe(document.body, { subtree: true, childList: true });
+            return null"#).await;
+        page.press("A shouted leaf").await;
+        finished(&page).await;
+        page.wait_text(".json-tree", |t| t.contains("caption")).await;
+        let order = page.js("return window.__order").await;
+        assert_eq!(order, json!(["expected", "finished"]), "the expectation shows from the click on");
+        let expected = page.wait_text(".expected", |t| t.contains("A GREEN LEAF")).await;
+        assert!(expected.starts_with("expected"), "marked as expected: {expected}");
+        // Both side by side in the output panel: what came and what was promised.
+        let both = page.js("const p = document.querySelector('[aria-labelledby=output-title]'); return !!(p.querySelector('.expected') && p.querySelector('.output-body'))").await;
+        assert_eq!(both, json!(true));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_spec_of_a_newer_format_and_an_unused_input_say_so_on_the_page() {
+    let oscar = stand_in().await;
+    with_app(move |page| async move {
+        open(&page, &oscar, "echo").await;
+        assert!(page.texts(".spec-notes").await.is_empty(), "a detected page has nothing to note");
+        page.client.find(fantoccini::Locator::Css(".editor__summary")).await.expect("editor").click().await.expect("open");
+        let spec = json!({
+            "visor": 2,
+            "title": "Echo from the future",
+            "inputs": [{"id": "text", "kind": "text"}, {"id": "extra", "kind": "text", "required": false}],
+            "request": {"encoding": "template", "template": {"text": "{{text}}"}}
+        });
+        page.js(&format!(
+            "const t = document.getElementById('spec-json'); t.value = {}; t.dispatchEvent(new Event('input', {{bubbles: true}})); return null",
+            serde_json::to_string(&spec.to_string()).expect("json string")
+        ))
+        .await;
+        page.wait_text(".editor__source", |t| t == "interface from: your edit").await;
+        let notes = page.wait_text(".spec-notes", |t| t.contains("format version 2")).await;
+        assert!(notes.contains("this app knows version 1"), "{notes}");
+        assert!(notes.contains("“extra” is not used by the request template"), "{notes}");
+        // The notes sit outside the collapsed editor, where everyone sees them.
+        page.client.find(fantoccini::Locator::Css(".editor__summary")).await.expect("editor").click().await.expect("close");
+        let shown = page.js("const n = document.querySelector('.spec-notes'); return n.getBoundingClientRect().height > 0").await;
+        assert_eq!(shown, json!(true));
+    })
+    .await;
+}

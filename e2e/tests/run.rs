@@ -55,7 +55,7 @@ async fn cowsay_takes_its_json_sample_and_shows_the_ascii_art() {
         page.wait_text(".output-text", |t| t.contains("< keyboard >")).await;
         // Invalid JSON is refused with its position.
         page.fill("JSON", "{\"message\": }").await;
-        page.wait_text("#input-json-status", |t| t.starts_with("Line 1, column")).await;
+        page.wait_text("#spec-input-status", |t| t.starts_with("Line 1, column")).await;
     })
     .await;
 }

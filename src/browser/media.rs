@@ -97,8 +97,8 @@ impl Recording {
         Ok(Self { recorder, stream, chunks, _on_data: on_data })
     }
 
-    /// Stops and returns the recording as bytes and its MIME type.
-    pub async fn finish(self) -> Result<(Vec<u8>, String), String> {
+    /// Stops and returns the recording as a blob and its MIME type.
+    pub async fn finish(self) -> Result<(Blob, String), String> {
         let recorder = self.recorder.clone();
         let stopped = js_sys::Promise::new(&mut |resolve, _| {
             recorder.set_onstop(Some(&resolve));
@@ -111,6 +111,6 @@ impl Recording {
         let options = web_sys::BlobPropertyBag::new();
         options.set_type(&mime);
         let blob = Blob::new_with_blob_sequence_and_options(&parts, &options).map_err(|e| js_error_message(&e))?;
-        Ok((super::read_blob(&blob).await?, if mime.is_empty() { "audio/webm".into() } else { mime }))
+        Ok((blob, if mime.is_empty() { "audio/webm".into() } else { mime }))
     }
 }

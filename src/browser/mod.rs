@@ -6,33 +6,35 @@
 pub mod embed;
 pub mod media;
 
+use crate::interface::{BlobRef, FileValue};
 use base64::Engine;
 use js_sys::{Array, Uint8Array};
-use std::sync::Arc;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag, File};
 
-/// A file the user chose, read into memory.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PickedFile {
-    pub name: String,
-    pub mime: String,
-    pub bytes: Arc<[u8]>,
+/// A `File` the user chose, as an input value: its bytes stay in the browser.
+pub fn file_value(file: File) -> FileValue {
+    let (name, mime) = (file.name(), file.type_());
+    FileValue::new(name, mime, BlobRef::new(file.into()))
 }
 
-/// Reads a browser `File` (or `Blob`) into memory.
-pub async fn read_file(file: &File) -> Result<PickedFile, String> {
-    let bytes = read_blob(file).await?;
-    Ok(PickedFile { name: file.name(), mime: file.type_(), bytes: bytes.into() })
+/// Bytes as an input file (examples, snapshots), moved into a browser blob.
+pub fn bytes_file(name: &str, mime: &str, bytes: &[u8]) -> Option<FileValue> {
+    Some(FileValue::new(name, mime, BlobRef::new(blob(bytes, mime)?)))
 }
 
-/// Reads any blob's bytes.
+/// Reads any blob's bytes into wasm memory (for decoders and templates only).
 pub async fn read_blob(blob: &Blob) -> Result<Vec<u8>, String> {
     let buffer = JsFuture::from(blob.array_buffer())
         .await
         .map_err(|_| "The browser could not read this file. Pick it again.".to_string())?;
     Ok(Uint8Array::new(&buffer).to_vec())
+}
+
+/// Reads a blob's text (UTF-8, lossy).
+pub async fn read_text(blob: &Blob) -> Result<String, String> {
+    read_blob(blob).await.map(|b| String::from_utf8_lossy(&b).into_owned())
 }
 
 /// Lets the browser paint and handle input before the next chunk of work.
@@ -50,31 +52,89 @@ pub async fn sleep_ms(ms: u32) {
     let _ = JsFuture::from(promise).await;
 }
 
-/// Base64-encodes in chunks into a `Blob`, yielding between chunks, so that
-/// encoding a 100 MB file never blocks the page for long and the encoded text
-/// never needs one huge copy in wasm memory. `progress` gets the share done.
-pub async fn base64_blob(bytes: &[u8], progress: impl Fn(f64)) -> Option<Blob> {
-    // A multiple of 3, so the chunks concatenate into one valid base64 text.
-    const CHUNK: usize = 3 * 256 * 1024;
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// A `Uint8Array` seen through the methods js-sys does not bind yet.
+    type Base64Bytes;
+    /// `Uint8Array.prototype.toBase64` (TC39 "Uint8Array to/from base64"; Chromium 140+).
+    #[wasm_bindgen(method, js_name = toBase64)]
+    fn to_base64(this: &Base64Bytes) -> js_sys::JsString;
+
+    /// The browser's `TextEncoder`, writing a JS string into a buffer (web-sys
+    /// takes a Rust string, which would copy the text into wasm memory).
+    #[wasm_bindgen(js_name = TextEncoder)]
+    type JsTextEncoder;
+    #[wasm_bindgen(constructor, js_class = "TextEncoder")]
+    fn new() -> JsTextEncoder;
+    #[wasm_bindgen(method, js_class = "TextEncoder", js_name = encodeInto)]
+    fn encode_into(this: &JsTextEncoder, text: &js_sys::JsString, dest: &Uint8Array) -> JsValue;
+}
+
+/// Whether the browser encodes base64 itself (checked on every use, so a
+/// benchmark can take it away to measure the fallback).
+pub fn has_native_base64() -> bool {
+    js_sys::Reflect::get(&Uint8Array::new_with_length(0), &JsValue::from_str("toBase64")).is_ok_and(|f| f.is_function())
+}
+
+/// Base64 of a blob, as a `text/plain` blob. It reads the blob in big
+/// slices (`Blob.slice`) and encodes each in steps of [`BASE64_CHUNK`]
+/// bytes, with the browser's own `toBase64` when it has one (the bytes then
+/// never enter wasm memory), else in wasm. Each encoded step becomes a blob
+/// part at once and the page gets a turn between steps, so no step blocks
+/// it for long and a 100 MB file never becomes one 133 MB string.
+/// `progress` gets the share done. (Profiled in `e2e/examples/probe_paths.rs`.)
+pub async fn base64_of_blob(source: &Blob, progress: impl Fn(f64)) -> Result<Blob, String> {
+    use crate::oscar::invoke::{chunks, BASE64_CHUNK, READ_CHUNK};
+    let size = source.size() as u64;
+    // Native: the text goes through one reused buffer into each blob part
+    // (a blob made from bytes is much cheaper than one made from a string).
+    let native = has_native_base64().then(|| {
+        (JsTextEncoder::new(), Uint8Array::new_with_length(crate::oscar::invoke::base64_len(BASE64_CHUNK as usize) as u32))
+    });
     let engine = base64::engine::general_purpose::STANDARD;
     let parts = Array::new();
-    let mut text = String::with_capacity(CHUNK / 3 * 4);
-    let total = bytes.len().max(1) as f64;
-    for (i, chunk) in bytes.chunks(CHUNK).enumerate() {
-        text.clear();
-        engine.encode_string(chunk, &mut text);
-        // A blob per chunk: the final blob then references them instead of
-        // copying 100+ MB in one go.
-        let part = Blob::new_with_u8_array_sequence(&Array::of1(&Uint8Array::from(text.as_bytes()))).ok()?;
-        parts.push(&part);
-        if bytes.len() > CHUNK {
-            progress(((i + 1) * CHUNK).min(bytes.len()) as f64 / total);
-            yield_to_browser().await;
+    let mut text = String::new();
+    for read in chunks(size, READ_CHUNK) {
+        let slice = source
+            .slice_with_f64_and_f64(read.start as f64, read.end as f64)
+            .map_err(|e| js_error_message(&e))?;
+        let buffer = JsFuture::from(slice.array_buffer())
+            .await
+            .map_err(|_| "The browser could not read this file. Pick it again.".to_string())?;
+        let bytes = Uint8Array::new(&buffer);
+        for step in chunks(read.end - read.start, BASE64_CHUNK) {
+            let view = bytes.subarray(step.start as u32, step.end as u32);
+            let part = match &native {
+                Some((encoder, buffer)) => {
+                    let encoded = view.unchecked_ref::<Base64Bytes>().to_base64();
+                    // Base64 is ASCII: as many bytes as characters.
+                    let _ = encoder.encode_into(&encoded, buffer);
+                    buffer.subarray(0, encoded.length())
+                }
+                None => {
+                    text.clear();
+                    engine.encode_string(view.to_vec(), &mut text);
+                    Uint8Array::from(text.as_bytes())
+                }
+            };
+            let part = Blob::new_with_blob_sequence(&Array::of1(&part)).map_err(|e| js_error_message(&e))?;
+            parts.push(&part);
+            progress((read.start + step.end) as f64 / size.max(1) as f64);
+            if size > BASE64_CHUNK {
+                yield_to_browser().await;
+            }
         }
     }
     let options = BlobPropertyBag::new();
     options.set_type("text/plain");
-    Blob::new_with_blob_sequence_and_options(&parts, &options).ok()
+    Blob::new_with_blob_sequence_and_options(&parts, &options).map_err(|e| js_error_message(&e))
+}
+
+/// Leaves a User Timing mark (seen in profiles and by the benchmarks).
+pub fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
 }
 
 /// Makes a blob of bytes with a MIME type.
@@ -92,8 +152,11 @@ pub struct ObjectUrl(String);
 
 impl ObjectUrl {
     pub fn new(bytes: &[u8], mime: &str) -> Option<Self> {
-        let blob = blob(bytes, mime)?;
-        web_sys::Url::create_object_url_with_blob(&blob).ok().map(Self)
+        Self::of_blob(&blob(bytes, mime)?)
+    }
+    /// A URL for a blob as it is (a picked file: no copy).
+    pub fn of_blob(blob: &Blob) -> Option<Self> {
+        web_sys::Url::create_object_url_with_blob(blob).ok().map(Self)
     }
     pub fn as_str(&self) -> &str {
         &self.0

@@ -1,4 +1,4 @@
-use crate::app::use_base;
+use crate::context::use_base;
 use crate::routes;
 use crate::session::use_session;
 use leptos::prelude::*;
@@ -10,7 +10,7 @@ use leptos_router::hooks::use_navigate;
 pub fn AppHeader() -> impl IntoView {
     let session = use_session();
     let base = use_base();
-    let site = crate::app::use_site();
+    let site = crate::context::use_site();
     let base_for_logo = base.0.clone();
     let navigate = use_navigate();
     let log_out = move |_| {

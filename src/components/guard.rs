@@ -1,4 +1,4 @@
-use crate::app::use_base;
+use crate::context::use_base;
 use crate::routes;
 use crate::session::use_session;
 use leptos::prelude::*;

@@ -1,4 +1,4 @@
-use crate::browser::{copy_text, first_file, read_file, ObjectUrl};
+use crate::browser::{copy_text, first_file, read_text, ObjectUrl};
 use crate::interface::spec::{parse_spec, to_fdl_annotation, to_json, Mode, Resolved, Source, Spec};
 use leptos::ev;
 use leptos::prelude::*;
@@ -36,6 +36,14 @@ pub fn InterfaceEditor(
         change(&mut spec);
         apply_text(to_json(&spec));
     };
+    // A spec that changes from elsewhere ("Input type" on a detected page,
+    // a reset) shows here; the user's own edit is left as typed.
+    Effect::new(move |_| {
+        let (source, json) = resolved.with(|r| (r.source, to_json(&r.spec)));
+        if source != Source::UserEdit {
+            draft.set(json);
+        }
+    });
     let reset = move |_| {
         on_edit.run(None);
         errors.set(Vec::new());
@@ -50,8 +58,8 @@ pub fn InterfaceEditor(
         let input = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
         let Some(file) = first_file(input.and_then(|i| i.files())) else { return };
         spawn_local(async move {
-            match read_file(&file).await {
-                Ok(f) => apply_text(String::from_utf8_lossy(&f.bytes).into_owned()),
+            match read_text(&file).await {
+                Ok(text) => apply_text(text),
                 Err(e) => errors.set(vec![e]),
             }
         });
@@ -71,6 +79,14 @@ pub fn InterfaceEditor(
                     </ul>
                 </div>
             }))}
+            {move || resolved.with(|r| {
+                let notes = r.spec.notes();
+                (!notes.is_empty()).then(|| view! {
+                    <ul class="notice spec-notes" aria-label="About this interface">
+                        {notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
+                    </ul>
+                })
+            })}
         <details class="panel editor">
             <summary class="editor__summary">
                 <h2 class="editor__title">"Interface"</h2>

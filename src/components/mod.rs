@@ -1,7 +1,6 @@
 //! Reusable view pieces, one component per file.
 
 mod alert;
-pub mod async_run;
 mod app_header;
 mod guard;
 pub mod inputs;
@@ -10,7 +9,8 @@ mod login_form;
 pub mod outputs;
 mod relogin;
 mod service_card;
-pub mod spec_inputs;
+pub mod run_output;
+pub mod spec_form;
 
 pub use alert::{ApiErrorAlert, ErrorAlert};
 pub use app_header::AppHeader;

@@ -1,4 +1,4 @@
-use crate::app::use_base;
+use crate::context::use_base;
 use crate::interface::ServiceCard;
 use crate::routes;
 use leptos::prelude::*;

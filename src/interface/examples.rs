@@ -23,15 +23,20 @@ const fn text(label: &'static str, kind: InputKind, text: &'static str) -> Detec
     DetectedExample { label, kind, text: Some(text), url: None }
 }
 
+// Text samples are part of the app: a detected page fills them in directly.
+const COWSAY: &str = include_str!("../../static/examples/cowsay.json");
+const KOKORO: &str = include_str!("../../static/examples/kokoro-tts.json");
+const FOX: &str = include_str!("../../static/examples/fox.txt");
+
 /// Name fragment → examples; the first matching fragment wins.
 const CATALOGUE: &[(&str, &[DetectedExample])] = &[
-    ("cowsay", &[url("Hub sample", InputKind::Json, "examples/cowsay.json"), text("Hello", InputKind::Text, "Hello from OSCAR Visor")]),
-    ("kokoro", &[url("Hub sample", InputKind::Json, "examples/kokoro-tts.json")]),
+    ("cowsay", &[text("Hub sample", InputKind::Json, COWSAY), text("Hello", InputKind::Text, "Hello from OSCAR Visor")]),
+    ("kokoro", &[text("Hub sample", InputKind::Json, KOKORO)]),
     ("text-to-speech", &[text("Hello", InputKind::Text, "Hello from OSCAR Visor"), text("A longer sentence", InputKind::Text, "The quick brown fox jumped over the lazy dog.")]),
     ("table", &[url("Plants table", InputKind::Table, "examples/plants.csv")]),
-    ("simple-test", &[url("Hub sample", InputKind::Text, "examples/fox.txt")]),
-    ("stress-test", &[url("Hub sample", InputKind::Text, "examples/fox.txt")]),
-    ("noisy", &[url("A sentence", InputKind::Text, "examples/fox.txt")]),
+    ("simple-test", &[text("Hub sample", InputKind::Text, FOX)]),
+    ("stress-test", &[text("Hub sample", InputKind::Text, FOX)]),
+    ("noisy", &[text("A sentence", InputKind::Text, FOX)]),
     ("plant", &[url("A leaf", InputKind::Image, "examples/leaf.png")]),
     ("grayify", &[url("A leaf", InputKind::Image, "examples/leaf.png")]),
     ("imagemagick", &[url("A leaf", InputKind::Image, "examples/leaf.png")]),
@@ -53,7 +58,7 @@ mod tests {
 
     #[test]
     fn known_services_get_examples_and_others_none() {
-        assert_eq!(examples_for("cowsay")[0].url, Some("examples/cowsay.json"));
+        assert!(examples_for("cowsay")[0].text.is_some_and(|t| t.contains("message")));
         assert_eq!(examples_for("plants-classification-sync")[0].kind, InputKind::Image);
         assert_eq!(examples_for("table-stats")[0].kind, InputKind::Table);
         assert!(examples_for("svc-0001").is_empty());

@@ -28,6 +28,16 @@ impl InputKind {
         InputKind::File,
     ];
 
+    /// The label of its input on a detected page.
+    pub fn field_label(self) -> &'static str {
+        match self {
+            Self::Image => "Image file",
+            Self::Audio => "Audio file",
+            Self::Video => "Video file",
+            other => other.label(),
+        }
+    }
+
     /// The name shown in the switcher.
     pub fn label(self) -> &'static str {
         match self {
@@ -135,17 +145,20 @@ const CATALOGUE: &[(&str, InputKind, &str)] = &[
     ("echo", InputKind::File, ""),
 ];
 
+/// The catalogue's starting value of `kind` for a service (empty if none).
+pub fn sample_for(service: &Service, kind: InputKind) -> String {
+    let name = service.name.as_str().to_ascii_lowercase();
+    CATALOGUE
+        .iter()
+        .find(|(frag, k, _)| name.contains(frag) && *k == kind)
+        .map(|(_, _, s)| s.to_string())
+        .unwrap_or_default()
+}
+
 /// Decides the input component for a service.
 pub fn choose_input(service: &Service) -> InputChoice {
     let name = service.name.as_str().to_ascii_lowercase();
-    let sample_for = |kind: InputKind| {
-        CATALOGUE
-            .iter()
-            .find(|(frag, k, _)| name.contains(frag) && *k == kind)
-            .map(|(_, _, s)| s.to_string())
-            .unwrap_or_default()
-    };
-    let choice = |kind: InputKind, reason: String| InputChoice { kind, reason, sample: sample_for(kind) };
+    let choice = |kind: InputKind, reason: String| InputChoice { kind, reason, sample: sample_for(service, kind) };
 
     // 1. Annotations that name an input type (e.g. `oscar.grycap/input-type: image/png`).
     for (key, value) in &service.annotations {

@@ -4,10 +4,12 @@
 //! an output is shown; declared interfaces will layer on top of this.
 
 pub mod asyncplan;
+pub mod blob;
 pub mod examples;
 pub mod inputs;
 pub mod listing;
 pub mod outputs;
+pub mod payload;
 pub mod spec;
 pub mod table;
 pub mod values;
@@ -16,4 +18,7 @@ pub use asyncplan::AsyncPlan;
 pub use inputs::{choose_input, InputChoice, InputKind};
 pub use listing::{Modes, ServiceCard, ServiceIndex};
 pub use outputs::{default_view, OutputView};
-pub use values::{InputValue, Outgoing};
+pub use blob::BlobRef;
+pub use outputs::Shown;
+pub use payload::Payload;
+pub use values::{FileValue, InputValue};

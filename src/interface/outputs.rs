@@ -3,6 +3,14 @@
 
 use crate::oscar::decode::Kind;
 use crate::oscar::labels::parse_labels;
+use std::sync::Arc;
+
+/// Bytes to show, with the name to download them under.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shown {
+    pub name: String,
+    pub bytes: Arc<[u8]>,
+}
 
 /// The output components.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -22,7 +22,7 @@ mod parse;
 mod render;
 mod write;
 
-pub use detect::{detect_spec, parse_ro_crate, resolve, Resolved, RoCrateHints, Source};
+pub use detect::{detect_spec, detect_spec_as, parse_ro_crate, resolve, resolve_as, Resolved, RoCrateHints, Source};
 pub use parse::parse_spec;
 pub use render::{json_pointer, labels_at, render_body, zip_rule_for, RenderedBody, Value};
 pub use write::{to_fdl_annotation, to_json};
@@ -55,7 +55,7 @@ pub const MAX_ERRORS: usize = 50;
 pub const MAX_ID_LEN: usize = 64;
 
 /// What an input holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FieldKind {
     /// Typed text.

@@ -1,141 +1,77 @@
-//! What the user put in an input, and how it travels to `/run` (§7).
+//! What the user put in an input. Typed things (text, JSON, numbers, a
+//! checkbox, a table typed in the grid) are text; files stay where the
+//! browser keeps them ([`BlobRef`]) until a run sends them.
 
+use super::blob::BlobRef;
 use crate::oscar::decode::human_size;
-use crate::oscar::invoke::{base64_len, validate_json, JsonProblem, INGRESS_BODY_LIMIT};
 
-/// Sizes as usize, shown the one way the app shows sizes.
-fn human(bytes: usize) -> String {
-    human_size(bytes as u64)
-}
-use std::sync::Arc;
-
-/// The content of one input component.
+/// The content of one input of the form.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub enum InputValue {
     #[default]
     Empty,
-    /// Typed text; sent as base64 of its UTF-8 bytes.
+    /// Typed text: text, JSON, a number or a checkbox as text, CSV from the grid.
     Text(String),
-    /// A JSON object; sent as is.
-    Json(String),
-    /// A file (picked, dropped, pasted, recorded or snapped); sent as base64.
-    File { name: String, mime: String, bytes: Arc<[u8]> },
-    /// A table as CSV text; sent as base64.
-    Table(String),
+    /// A file: picked, dropped, pasted, recorded, snapped or fetched.
+    File(FileValue),
 }
 
-/// How the value will be sent, for the preview and for building the body.
+/// A file the user gave, with its bytes left in the browser.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Outgoing<'a> {
-    Json(&'a str),
-    Base64(&'a [u8]),
+pub struct FileValue {
+    pub name: String,
+    /// The MIME type the browser gave (may be empty).
+    pub mime: String,
+    pub size: u64,
+    pub data: BlobRef,
+}
+
+impl FileValue {
+    /// A file from its handle.
+    pub fn new(name: impl Into<String>, mime: impl Into<String>, data: BlobRef) -> Self {
+        Self { name: name.into(), mime: mime.into(), size: data.size(), data }
+    }
+
+    /// Its name, or `input` when it has none.
+    pub fn upload_name(&self) -> String {
+        if self.name.is_empty() { "input".into() } else { self.name.clone() }
+    }
+
+    /// Its MIME type, or `application/octet-stream` when unknown.
+    pub fn upload_mime(&self) -> String {
+        if self.mime.is_empty() { "application/octet-stream".into() } else { self.mime.clone() }
+    }
+
+    /// "a.png (2.9 KB, image/png)".
+    pub fn describe(&self) -> String {
+        let mime = if self.mime.is_empty() { "unknown type" } else { &self.mime };
+        format!("{} ({}, {mime})", self.name, human_size(self.size))
+    }
 }
 
 impl InputValue {
-    /// What goes into the request, or why nothing can be sent yet.
-    pub fn outgoing(&self) -> Result<Outgoing<'_>, String> {
+    /// The typed text, or `""`.
+    pub fn text(&self) -> &str {
         match self {
-            Self::Empty => Err("Give the service an input first.".into()),
-            Self::Text(t) | Self::Table(t) if t.is_empty() => Err("The input is empty.".into()),
-            Self::Text(t) | Self::Table(t) => Ok(Outgoing::Base64(t.as_bytes())),
-            Self::Json(t) => validate_json(t).map(|()| Outgoing::Json(t)).map_err(|p: JsonProblem| p.to_string()),
-            Self::File { bytes, .. } => Ok(Outgoing::Base64(bytes)),
+            Self::Text(t) => t,
+            _ => "",
         }
     }
 
-    /// The file an async run uploads to the input bucket: its name, MIME
-    /// type and raw bytes (no base64: the storage takes bytes as they are).
-    pub fn as_upload(&self) -> Result<(String, String, &[u8]), String> {
-        let (name, mime) = match self {
-            Self::Empty => return Err("Give the service an input first.".into()),
-            Self::Text(t) | Self::Table(t) if t.is_empty() => return Err("The input is empty.".into()),
-            Self::Text(_) => ("input.txt".into(), "text/plain".into()),
-            Self::Table(_) => ("input.csv".into(), "text/csv".into()),
-            Self::Json(t) => {
-                validate_json(t).map_err(|p| p.to_string())?;
-                ("input.json".into(), "application/json".into())
-            }
-            Self::File { name, mime, .. } => {
-                let name = if name.is_empty() { "input".to_string() } else { name.clone() };
-                let mime = if mime.is_empty() { "application/octet-stream".to_string() } else { mime.clone() };
-                (name, mime)
-            }
-        };
-        let bytes: &[u8] = match self {
-            Self::Text(t) | Self::Table(t) | Self::Json(t) => t.as_bytes(),
-            Self::File { bytes, .. } => bytes,
-            Self::Empty => &[],
-        };
-        Ok((name, mime, bytes))
-    }
-
-    /// A one-line description of what will be sent.
-    pub fn preview(&self) -> String {
-        match self.outgoing() {
-            Err(why) => why,
-            Ok(Outgoing::Json(t)) => format!("Sends the JSON object as is ({}).", human(t.len())),
-            Ok(Outgoing::Base64(bytes)) => {
-                let what = match self {
-                    Self::File { name, mime, .. } => {
-                        let mime = if mime.is_empty() { "unknown type" } else { mime };
-                        format!("{name} ({}, {mime})", human(bytes.len()))
-                    }
-                    Self::Table(_) => format!("the table as CSV ({})", human(bytes.len())),
-                    _ => format!("the text as UTF-8 ({})", human(bytes.len())),
-                };
-                format!("Sends {what} in base64: {}.", human(base64_len(bytes.len())))
-            }
+    /// The file, if the value is one.
+    pub fn file(&self) -> Option<&FileValue> {
+        match self {
+            Self::File(f) => Some(f),
+            _ => None,
         }
     }
 
-    /// Whether the body is likely above the ingress limit (a 413 is coming).
-    pub fn likely_too_large(&self) -> bool {
-        match self.outgoing() {
-            Ok(Outgoing::Base64(b)) => base64_len(b.len()) > INGRESS_BODY_LIMIT,
-            Ok(Outgoing::Json(t)) => t.len() > INGRESS_BODY_LIMIT,
-            Err(_) => false,
+    /// Nothing given: empty, or blank text.
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Self::Empty => true,
+            Self::Text(t) => t.is_empty(),
+            Self::File(_) => false,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn previews_say_what_is_sent() {
-        assert_eq!(InputValue::Empty.preview(), "Give the service an input first.");
-        let text = InputValue::Text("Hello".into());
-        assert_eq!(text.preview(), "Sends the text as UTF-8 (5 B) in base64: 8 B.");
-        let json = InputValue::Json(r#"{"message":"hi"}"#.into());
-        assert_eq!(json.outgoing(), Ok(Outgoing::Json(r#"{"message":"hi"}"#)));
-        assert!(json.preview().contains("as is"));
-        let file = InputValue::File { name: "a.png".into(), mime: "image/png".into(), bytes: vec![0u8; 3000].into() };
-        assert_eq!(file.preview(), "Sends a.png (2.9 KB, image/png) in base64: 3.9 KB.");
-    }
-
-    #[test]
-    fn uploads_carry_a_name_a_type_and_raw_bytes() {
-        let text = InputValue::Text("hi".into());
-        let (name, mime, bytes) = text.as_upload().expect("text");
-        assert_eq!((name.as_str(), mime.as_str(), bytes), ("input.txt", "text/plain", &b"hi"[..]));
-        let file = InputValue::File { name: "cat.png".into(), mime: String::new(), bytes: vec![1u8, 2].into() };
-        let (name, mime, bytes) = file.as_upload().expect("file");
-        assert_eq!((name.as_str(), mime.as_str(), bytes.len()), ("cat.png", "application/octet-stream", 2));
-        assert!(InputValue::Json("[1]".into()).as_upload().is_err());
-        assert!(InputValue::Empty.as_upload().is_err());
-    }
-
-    #[test]
-    fn bad_json_cannot_be_sent_and_says_where() {
-        let bad = InputValue::Json("{\"a\": }".into());
-        assert!(bad.outgoing().unwrap_err().starts_with("Line 1, column"));
-    }
-
-    #[test]
-    fn big_inputs_are_flagged() {
-        let big = InputValue::File { name: "x".into(), mime: String::new(), bytes: vec![0u8; 900_000].into() };
-        assert!(big.likely_too_large());
-        assert!(!InputValue::Text("x".into()).likely_too_large());
     }
 }

@@ -189,7 +189,7 @@ pub async fn get_service(session: &Session, name: &str) -> Result<Service, ApiEr
 pub enum RunBody {
     /// A JSON object, passed to the service as is.
     Json(String),
-    /// The input's bytes in base64, as built by `browser::base64_blob`.
+    /// The input's bytes in base64, as built by `browser::base64_of_blob`.
     Base64(web_sys::Blob),
 }
 

@@ -60,6 +60,21 @@ pub fn base64_len(n: usize) -> usize {
     n.div_ceil(3) * 4
 }
 
+/// How much of a file is base64-encoded in one step: a multiple of 3, so
+/// that the encoded chunks concatenate into the encoding of the whole file.
+/// Small enough that a step never blocks the page for long.
+pub const BASE64_CHUNK: u64 = 3 * 1024 * 1024;
+
+/// How much of a file is read at once: reads are much cheaper in big
+/// slices (profiled), and a multiple of [`BASE64_CHUNK`].
+pub const READ_CHUNK: u64 = 4 * BASE64_CHUNK;
+
+/// The consecutive ranges of `0..size` of at most `chunk` bytes, in order.
+pub fn chunks(size: u64, chunk: u64) -> impl Iterator<Item = std::ops::Range<u64>> {
+    let chunk = chunk.max(1);
+    (0..size.div_ceil(chunk)).map(move |i| i * chunk..((i + 1) * chunk).min(size))
+}
+
 /// The largest body the Helm chart's ingress accepts by default (1 MiB,
 /// OSCAR-API.md §7, §12); bigger sync bodies likely get a 413.
 pub const INGRESS_BODY_LIMIT: usize = 1024 * 1024;
@@ -115,5 +130,24 @@ mod tests {
         assert_eq!(base64_len(1), 4);
         assert_eq!(base64_len(3), 4);
         assert_eq!(base64_len(4), 8);
+    }
+
+    #[test]
+    fn chunked_base64_is_the_base64_of_the_whole() {
+        use base64::Engine;
+        let engine = base64::engine::general_purpose::STANDARD;
+        for size in [0u64, 1, 2, BASE64_CHUNK - 1, BASE64_CHUNK + 1, READ_CHUNK, READ_CHUNK + BASE64_CHUNK + 2] {
+            let bytes: Vec<u8> = (0..size).map(|i| (i * 7 % 251) as u8).collect();
+            let ranges: Vec<_> = chunks(size, READ_CHUNK).collect();
+            assert!(ranges.iter().all(|r| r.end > r.start), "{size}: no empty chunk");
+            // Read in big slices, encode each in steps, as the browser does.
+            let joined: String = ranges
+                .iter()
+                .flat_map(|read| chunks(read.end - read.start, BASE64_CHUNK).map(move |r| read.start + r.start..read.start + r.end))
+                .map(|r| engine.encode(&bytes[r.start as usize..r.end as usize]))
+                .collect();
+            assert_eq!(joined, engine.encode(&bytes), "{size}");
+            assert_eq!(joined.len(), base64_len(size as usize));
+        }
     }
 }

@@ -1,4 +1,4 @@
-use crate::app::use_site;
+use crate::context::use_site;
 use crate::browser::embed::{message_data, post_to_parent, reply, report_height};
 use crate::components::LoginForm;
 use crate::net;

@@ -1,4 +1,4 @@
-use crate::app::use_base;
+use crate::context::use_base;
 use crate::components::outputs::{OutputBody, Shown};
 use crate::components::ApiErrorAlert;
 use crate::interface::AsyncPlan;

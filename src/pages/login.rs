@@ -1,4 +1,4 @@
-use crate::app::{use_base, use_site};
+use crate::context::{use_base, use_site};
 use crate::components::LoginForm;
 use crate::routes;
 use crate::session::{use_session, Session};

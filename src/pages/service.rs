@@ -1,25 +1,18 @@
-use crate::app::use_base;
-use crate::components::inputs::{DetectedExamples, InputPanel, InputValues};
-use crate::components::outputs::{OutputBody, Shown};
-use crate::components::spec_inputs::{payload, ExpectedOutput, SpecExamples, SpecInputs, SpecValues};
-use crate::components::{ApiErrorAlert, ErrorAlert, InterfaceEditor};
-use crate::interface::spec::{resolve, Resolved, Source};
-use crate::oscar::decode::human_size;
-use crate::components::async_run::{AsyncOutput, AsyncRun};
-use crate::session::store;
-use crate::interface::{choose_input, AsyncPlan, InputChoice, InputKind, Modes, Outgoing};
-use crate::net::xhr::XhrHandle;
-use crate::net::{self, RunBody};
-use crate::oscar::decode::decode_run_body;
+use crate::components::run_output::RunOutput;
+use crate::components::spec_form::{ExpectedOutput, FormValues, SpecExamples, SpecForm};
+use crate::components::{ErrorAlert, InterfaceEditor};
+use crate::context::use_base;
+use crate::interface::payload;
+use crate::interface::spec::{resolve_as, Expected, Resolved, Source};
+use crate::interface::{AsyncPlan, InputKind, Modes};
+use crate::net;
 use crate::oscar::{ApiError, Service};
 use crate::routes;
-use crate::session::use_session;
+use crate::run::{How, Request, Run, Target};
+use crate::session::{store, use_session};
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
-use std::sync::Arc;
-use std::time::Duration;
 
 /// `/services/:name`: the run page. Input on the left, output on the right
 /// (stacked on a phone), the service's facts above.
@@ -68,57 +61,23 @@ pub fn ServicePage(
     }
 }
 
-/// What a finished run left to show.
-#[derive(Clone, Debug, PartialEq)]
-struct RunResult {
-    logs: Vec<String>,
-    shown: Shown,
-    input_summary: String,
-    seconds: f64,
-}
-
-/// Stops the elapsed-time ticker however the run ends.
-struct Ticker(Option<IntervalHandle>);
-
-impl Drop for Ticker {
-    fn drop(&mut self) {
-        if let Some(t) = self.0.take() {
-            t.clear();
-        }
-    }
-}
-
-/// How the page runs the service.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Mode {
-    /// `POST /run`, waiting for the answer.
-    Sync,
-    /// Through the input bucket (or `POST /job`), following the job.
-    Async,
-}
-
-/// Where a run in flight is.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Phase {
-    Encoding(f64),
-    Uploading { sent: f64, total: f64 },
-    Waiting,
-}
-
 /// Resolves the service's interface (your edit, its annotation, the site's
-/// interfaces.json, or detection), shows the run page built from it, and
-/// the editor that changes it live.
+/// interfaces.json, or detection, with the "Input type" the user chose),
+/// shows the run page built from it, and the editor that changes it live.
+/// The form's values live here, so a changed interface keeps them.
 #[component]
 fn InterfacedRun(service: Service, modes: Modes) -> impl IntoView {
     let session = use_session();
-    let site = crate::app::use_site();
+    let site = crate::context::use_site();
     let endpoint = session.0.with_untracked(|s| s.as_ref().map(|s| s.endpoint.to_string()).unwrap_or_default());
     let name = service.name.to_string();
     let edit = RwSignal::new(store::load_spec_edit(&endpoint, &name));
-    let service = StoredValue::new(service);
+    let detected_kind = RwSignal::new(None::<InputKind>);
+    let values = FormValues::new();
+    let stored = StoredValue::new(service.clone());
     let resolved = Memo::new(move |_| {
-        let user = edit.get();
-        site.interfaces.with(|ops| service.with_value(|s| resolve(s, user.as_deref(), ops.as_ref(), None)))
+        let (user, kind) = (edit.get(), detected_kind.get());
+        site.interfaces.with(|ops| stored.with_value(|s| resolve_as(s, user.as_deref(), ops.as_ref(), None, kind)))
     });
     let on_edit = Callback::new(move |text: Option<String>| {
         match &text {
@@ -128,156 +87,91 @@ fn InterfacedRun(service: Service, modes: Modes) -> impl IntoView {
         edit.set(text);
     });
     view! {
-        {move || {
-            let r = resolved.get();
-            view! { <RunView service=service.get_value() modes resolved=r/> }
-        }}
+        <RunView service modes resolved values detected_kind/>
         <InterfaceEditor resolved on_edit/>
     }
 }
 
-/// The service's facts, and the input and output side by side.
+/// The service's facts, and the input and output side by side: one form
+/// built from the interface spec, one runner for sync and async.
 #[component]
-fn RunView(service: Service, modes: Modes, resolved: Resolved) -> impl IntoView {
+fn RunView(
+    service: Service,
+    modes: Modes,
+    resolved: Memo<Resolved>,
+    values: FormValues,
+    detected_kind: RwSignal<Option<InputKind>>,
+) -> impl IntoView {
     let session = use_session();
-    let declared = resolved.source != Source::Detected;
-    let spec = StoredValue::new(resolved.spec.clone());
-    let spec_values = SpecValues::new(&resolved.spec);
-    let output_hint = StoredValue::new(resolved.spec.outputs.first().cloned());
-    let InputChoice { kind: chosen, reason, sample } = choose_input(&service);
-    let kind = RwSignal::new(chosen);
-    let values = InputValues::new(&sample, chosen);
     let name = service.name.to_string();
-    // The service token lives in memory only, for as long as this page.
-    let token = StoredValue::new(service.token.expose().to_string());
-
-    let phase = RwSignal::new(None::<Phase>);
-    let started = RwSignal::new(0.0_f64);
-    let now = RwSignal::new(0.0_f64);
-    let error = RwSignal::new(None::<ApiError>);
-    let result = RwSignal::new(None::<Arc<RunResult>>);
-    let cancel = StoredValue::new_local(None::<XhrHandle>);
-    let sync_running = move || phase.with(Option::is_some);
-
-    // Async: through the input bucket, or `POST /job` when there is none.
+    let spec = Memo::new(move |_| resolved.with(|r| r.spec.clone()));
+    let detected = Memo::new(move |_| resolved.with(|r| r.source == Source::Detected));
+    let run = Run::new(service.token.expose().to_string());
     let plan = session.0.with_untracked(|s| s.as_ref().and_then(|s| AsyncPlan::for_service(&service, &s.config)));
-    let async_run = AsyncRun::new();
-    let mode = RwSignal::new(if modes.sync { Mode::Sync } else { Mode::Async });
-    let running = move || sync_running() || async_run.running();
+    let mode = RwSignal::new(if modes.sync { How::Sync } else { How::Async });
     if let (Some(plan), Some(pending), Some(s)) = (plan.clone(), store::load_pending(&name), session.0.get_untracked()) {
-        mode.set(Mode::Async);
-        async_run.resume(s, plan, pending);
+        mode.set(How::Async);
+        run.resume(s, plan, pending);
     }
     let async_target = match &plan {
         Some(p) => format!("upload to {}/{}", p.input_bucket, p.input_prefix),
         None => "POST /job".to_string(),
     };
+    // A spec may allow only one way to run.
+    let can_sync = Memo::new(move |_| modes.sync && spec.with(|s| s.mode.allows_sync()));
+    let can_async = Memo::new(move |_| spec.with(|s| s.mode.allows_async()));
+    Effect::new(move |_| {
+        if !can_sync.get() {
+            mode.set(How::Async);
+        } else if !can_async.get() {
+            mode.set(How::Sync);
+        }
+    });
 
-    let run = {
-        let name = name.clone();
-        move || {
-            if running() {
-                return;
-            }
-            let Some(s) = session.0.get_untracked() else { return };
-            // Cheap: file bytes are shared, not copied.
-            let value = if declared {
-                match spec.with_value(|sp| payload(sp, spec_values)) {
-                    Ok(v) => v,
-                    Err(why) => {
-                        error.set(Some(ApiError::InvalidInput(why)));
-                        return;
-                    }
-                }
-            } else {
-                values.of(kind.get_untracked()).get_untracked()
-            };
-            if mode.get_untracked() == Mode::Async {
-                async_run.start(s, name.clone(), token.get_value(), plan.clone(), value);
-                return;
-            }
-            if let Err(why) = value.outgoing() {
-                error.set(Some(ApiError::InvalidInput(why)));
-                return;
-            }
-            let summary = value.preview();
-            let name = name.clone();
-            error.set(None);
-            result.set(None);
-            started.set(js_sys::Date::now());
-            now.set(js_sys::Date::now());
-            let ticker = Ticker(set_interval_with_handle(move || now.set(js_sys::Date::now()), Duration::from_millis(100)).ok());
-            phase.set(Some(Phase::Encoding(0.0)));
-            spawn_local(async move {
-                let body = match value.outgoing() {
-                    Ok(Outgoing::Json(json)) => RunBody::Json(json.to_string()),
-                    Ok(Outgoing::Base64(bytes)) => {
-                        match crate::browser::base64_blob(bytes, |p| phase.set(Some(Phase::Encoding(p)))).await {
-                            Some(blob) => RunBody::Base64(blob),
-                            None => {
-                                phase.set(None);
-                                error.set(Some(ApiError::InvalidInput("The browser could not prepare the input (out of memory?). Try a smaller file.".into())));
-                                return;
-                            }
-                        }
-                    }
-                    Err(_) => return,
-                };
-                phase.set(Some(Phase::Uploading { sent: 0.0, total: 1.0 }));
-                let outcome = net::run_service(
-                    &s,
-                    &name,
-                    &token.get_value(),
-                    &body,
-                    &|h| cancel.set_value(Some(h)),
-                    move |sent, total| {
-                        let next = if sent >= total { Phase::Waiting } else { Phase::Uploading { sent, total } };
-                        phase.set(Some(next));
-                    },
-                )
-                .await;
-                drop(ticker);
-                let seconds = (js_sys::Date::now() - started.get_untracked()) / 1000.0;
-                phase.set(None);
-                cancel.set_value(None);
-                match outcome {
-                    Ok(bytes) => {
-                        let out = decode_run_body(&bytes);
-                        let shown = Shown { name: format!("output.{}", out.detected.kind.extension()), bytes: Arc::from(out.bytes) };
-                        result.set(Some(Arc::new(RunResult { logs: out.logs, shown, input_summary: summary, seconds })));
-                    }
-                    Err(e) => error.set(Some(e)),
+    // A file for a sync run is encoded as soon as it is given.
+    Effect::new(move |_| {
+        if mode.get() == How::Sync {
+            spec.with(|sp| {
+                if let Some(file) = payload::single_file(sp, &values.tracked(sp)) {
+                    crate::run::prepared::prepare(file);
                 }
             });
         }
+    });
+
+    let start = {
+        let name = name.clone();
+        move || {
+            if run.running() {
+                return;
+            }
+            let Some(session) = session.0.get_untracked() else { return };
+            let spec = spec.get_untracked();
+            let values = values.now(&spec);
+            if let Err(why) = payload::describe(&spec, &values) {
+                run.refuse(why);
+                return;
+            }
+            let target = Target { session, service: name.clone(), how: mode.get_untracked(), plan: plan.clone() };
+            run.start(target, Request { spec, values });
+        }
     };
-    let run = StoredValue::new(run);
+    let start = StoredValue::new(start);
+    let run_now = Callback::new(move |()| start.with_value(|r| r()));
     let on_keydown = move |e: KeyboardEvent| {
         if (e.ctrl_key() || e.meta_key()) && e.key() == "Enter" {
             e.prevent_default();
-            run.with_value(|r| r());
+            run_now.run(());
         }
     };
-    let elapsed = move || format!("{:.1} s", (now.get() - started.get()).max(0.0) / 1000.0);
-    let too_large = move || !declared && values.of(kind.get()).with(|v| v.likely_too_large());
-    let preview = move || {
-        if declared {
-            spec.with_value(|sp| spec_values.preview(sp))
-        } else {
-            values.of(kind.get()).with(|v| v.preview())
-        }
-    };
-    // A declared spec may allow only one way to run.
-    let can_sync = modes.sync && resolved.spec.mode.allows_sync();
-    let can_async = !declared || resolved.spec.mode.allows_async();
-    if !can_sync {
-        mode.set(Mode::Async);
-    } else if !can_async {
-        mode.set(Mode::Sync);
-    }
-    let expected = RwSignal::new(None::<crate::interface::spec::Expected>);
+    let preview = move || spec.with(|sp| payload::preview(sp, &values.tracked(sp)));
+    let too_large = move || spec.with(|sp| payload::likely_too_large(sp, &values.tracked(sp)));
+    let expected = RwSignal::new(None::<Expected>);
+    let hint = Signal::derive(move || spec.with(|s| s.outputs.first().cloned()));
     let jobs_href = use_base().href(&routes::jobs(&name));
+    let kind_now = move || spec.with(|s| s.inputs.first().and_then(|i| i.kind.input_kind()));
     let output_service = name.clone();
+    let page_name = name.clone();
 
     view! {
         <dl class="facts-row facts-row--page">
@@ -289,120 +183,82 @@ fn RunView(service: Service, modes: Modes, resolved: Resolved) -> impl IntoView 
         </dl>
         <div class="run-layout">
             <section class="panel" aria-labelledby="input-title" on:keydown=on_keydown>
-                {if declared {
-                    let sp = spec.get_value();
-                    view! {
-                        <div class="panel__head"><h2 id="input-title">"Input"</h2></div>
-                        {(!sp.title.is_empty() && sp.title != name).then(|| view! { <p class="spec-title">{sp.title.clone()}</p> })}
-                        {(!sp.description.is_empty()).then(|| view! { <p class="field__hint">{sp.description.clone()}</p> })}
-                        <SpecInputs spec=sp.clone() values=spec_values/>
-                        <SpecExamples spec=sp values=spec_values on_run=Callback::new(move |()| run.with_value(|r| r())) expected/>
-                    }.into_any()
-                } else {
-                    view! {
-                        <div class="panel__head">
-                            <h2 id="input-title">"Input"</h2>
-                            <div class="kind-switch">
-                                <label class="field__label" for="input-kind">"Input type"</label>
-                                <select id="input-kind" class="field__input field__input--select"
-                                    on:change:target=move |e| {
-                                        if let Some(k) = InputKind::ALL.into_iter().find(|k| k.label() == e.target().value()) { kind.set(k); }
-                                    }>
-                                    {InputKind::ALL.into_iter().map(|k| view! {
-                                        <option value=k.label() selected=k == chosen>{k.label()}</option>
-                                    }).collect_view()}
-                                </select>
-                            </div>
+                <div class="panel__head">
+                    <h2 id="input-title">"Input"</h2>
+                    <Show when=move || detected.get()>
+                        <div class="kind-switch">
+                            <label class="field__label" for="input-kind">"Input type"</label>
+                            <select id="input-kind" class="field__input field__input--select"
+                                on:change:target=move |e| {
+                                    if let Some(k) = InputKind::ALL.into_iter().find(|k| k.label() == e.target().value()) { detected_kind.set(Some(k)); }
+                                }>
+                                {InputKind::ALL.into_iter().map(|k| view! {
+                                    <option value=k.label() selected=move || kind_now() == Some(k)>{k.label()}</option>
+                                }).collect_view()}
+                            </select>
                         </div>
-                        <p class="field__hint">{format!("Chosen {reason}.")}</p>
-                        <InputPanel kind=kind values/>
-                        <DetectedExamples service=name.clone() kind values on_run=Callback::new(move |()| run.with_value(|r| r()))/>
-                    }.into_any()
+                    </Show>
+                </div>
+                {move || {
+                    let sp = spec.get();
+                    let title = (!sp.title.is_empty() && sp.title != page_name).then(|| view! { <p class="spec-title">{sp.title.clone()}</p> });
+                    let description = (!sp.description.is_empty()).then(|| view! { <p class="field__hint">{sp.description.clone()}</p> });
+                    view! {
+                        {title}
+                        {description}
+                        <SpecForm spec=sp.clone() values/>
+                        <SpecExamples spec=sp values on_run=run_now expected/>
+                    }
                 }}
                 <p class="send-preview" role="status">{preview}</p>
-                {if can_sync && !can_async {
-                    view! { <p class="field__hint">"Runs synchronously (POST /run)."</p> }.into_any()
-                } else if can_sync {
+                {move || {
                     let target = async_target.clone();
-                    view! {
-                        <fieldset class="mode-switch">
-                            <legend class="field__label">"Run"</legend>
-                            <label class="mode-switch__option">
-                                <input type="radio" name="run-mode" value="sync" prop:checked=move || mode.get() == Mode::Sync
-                                    on:change=move |_| mode.set(Mode::Sync)/>
-                                " Synchronously (POST /run)"
-                            </label>
-                            <label class="mode-switch__option">
-                                <input type="radio" name="run-mode" value="async" prop:checked=move || mode.get() == Mode::Async
-                                    on:change=move |_| mode.set(Mode::Async)/>
-                                {format!(" Asynchronously ({target})")}
-                            </label>
-                        </fieldset>
-                    }.into_any()
-                } else {
-                    view! { <p class="field__hint">{format!("Runs asynchronously: {async_target}.")}</p> }.into_any()
+                    match (can_sync.get(), can_async.get()) {
+                        (true, false) => view! { <p class="field__hint">"Runs synchronously (POST /run)."</p> }.into_any(),
+                        (true, true) => view! {
+                            <fieldset class="mode-switch">
+                                <legend class="field__label">"Run"</legend>
+                                <label class="mode-switch__option">
+                                    <input type="radio" name="run-mode" value="sync" prop:checked=move || mode.get() == How::Sync
+                                        on:change=move |_| mode.set(How::Sync)/>
+                                    " Synchronously (POST /run)"
+                                </label>
+                                <label class="mode-switch__option">
+                                    <input type="radio" name="run-mode" value="async" prop:checked=move || mode.get() == How::Async
+                                        on:change=move |_| mode.set(How::Async)/>
+                                    {format!(" Asynchronously ({target})")}
+                                </label>
+                            </fieldset>
+                        }.into_any(),
+                        (false, _) => view! { <p class="field__hint">{format!("Runs asynchronously: {target}.")}</p> }.into_any(),
+                    }
                 }}
-                <Show when=move || too_large() && mode.get() == Mode::Sync>
+                <Show when=move || too_large() && mode.get() == How::Sync>
                     <p class="notice">"This input is over 1 MB once encoded. Many clusters refuse sync requests that large (HTTP 413); the service's input bucket takes any size."</p>
                 </Show>
-                <Show when=move || !can_sync && mode.get() == Mode::Sync>
+                <Show when=move || !can_sync.get() && mode.get() == How::Sync>
                     <p class="notice">"This cluster cannot run this service synchronously: it has no serverless backend, or the service serves its own API. Upload to its input bucket to run it asynchronously."</p>
                 </Show>
                 <div class="button-row">
-                    <button type="button" class="button button--primary" disabled=move || running() || (!can_sync && mode.get() == Mode::Sync)
-                        aria-keyshortcuts="Control+Enter" on:click=move |_| run.with_value(|r| r())>
-                        {move || if running() { "Running…" } else { "Run" }}
+                    <button type="button" class="button button--primary" disabled=move || run.running() || (!can_sync.get() && mode.get() == How::Sync)
+                        aria-keyshortcuts="Control+Enter" on:click=move |_| run_now.run(())>
+                        {move || if run.running() { "Running…" } else { "Run" }}
                     </button>
-                    <Show when=running>
+                    <Show when=move || run.running()>
                         <button type="button" class="button button--secondary"
                             on:click={
                                 let name = name.clone();
-                                move |_| match mode.get_untracked() {
-                                    Mode::Sync => cancel.with_value(|h| if let Some(h) = h { h.abort() }),
-                                    Mode::Async => async_run.stop(&name),
-                                }
+                                move |_| run.cancel(&name)
                             }>"Cancel"</button>
                     </Show>
                     <span class="field__hint">"Ctrl+Enter runs"</span>
                 </div>
             </section>
-            <section class="panel" aria-labelledby="output-title" aria-busy=move || running().to_string()>
+            <section class="panel" aria-labelledby="output-title" aria-busy=move || run.running().to_string()>
                 <div class="panel__head"><h2 id="output-title">"Output"</h2></div>
-                {move || phase.get().map(|p| view! {
-                    <div class="run-status" role="status">
-                        <span class="run-status__what">{match p {
-                            Phase::Encoding(_) => "Encoding the input…".to_string(),
-                            Phase::Uploading { sent, total } => format!("Uploading {} of {}…", human_size(sent as u64), human_size(total as u64)),
-                            Phase::Waiting => "Waiting for the service…".to_string(),
-                        }}</span>
-                        <span class="run-status__elapsed">{elapsed}</span>
-                        {match p {
-                            Phase::Encoding(f) => view! { <progress class="run-status__bar" max="1" value=f aria-label="Encoding"></progress> }.into_any(),
-                            Phase::Uploading { sent, total } => view! { <progress class="run-status__bar" max=total value=sent aria-label="Upload"></progress> }.into_any(),
-                            Phase::Waiting => view! { <progress class="run-status__bar" aria-label="Waiting"></progress> }.into_any(),
-                        }}
-                    </div>
-                })}
-                {move || error.get().map(|e| view! {
-                    <ApiErrorAlert error=e retry=Callback::new(move |()| run.with_value(|r| r()))/>
-                })}
-                {move || result.get().map(|r| view! {
-                    <p class="run-caption">{format!("Finished in {:.1} s · {}", r.seconds, r.input_summary)}</p>
-                    <OutputBody shown=r.shown.clone() id="output" hint=output_hint.get_value()/>
-                    {(!r.logs.is_empty()).then(|| view! {
-                        <details class="logs">
-                            <summary>{format!("Logs ({} lines)", r.logs.len())}</summary>
-                            <pre class="logs__text">{r.logs.join("\n")}</pre>
-                        </details>
-                    })}
-                })}
-                {move || (result.with(Option::is_none) && !running()).then(|| expected.get().map(|e| view! {
-                    <ExpectedOutput expected=e/>
-                })).flatten()}
-                <Show when=move || mode.get() == Mode::Async || async_run.has_content()>
-                    <AsyncOutput run=async_run service=output_service.clone() hint=output_hint.get_value()/>
-                </Show>
-                <Show when=move || !running() && result.with(Option::is_none) && error.with(Option::is_none) && !async_run.has_content()>
+                <RunOutput run service=output_service.clone() hint retry=run_now/>
+                {move || expected.get().map(|e| view! { <ExpectedOutput expected=e/> })}
+                <Show when=move || !run.running() && !run.has_content() && expected.with(Option::is_none)>
                     <p class="empty-state empty-state--panel">"Run the service to see its output here."</p>
                 </Show>
             </section>

@@ -1,12 +1,15 @@
-use super::{preview_url, FileDrop, FileFacts};
+use super::{control_id, label_of, preview_url, FileDrop, FileFacts};
 use crate::browser::media::{open_stream, Recording};
-use crate::interface::InputValue;
+use crate::interface::spec::InputSpec;
+use crate::interface::{BlobRef, FileValue, InputValue};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 /// Audio: a picked file or a recording from the microphone; with a player.
 #[component]
 pub fn AudioInput(
+    /// The input's spec.
+    input: InputSpec,
     /// The input's value.
     value: RwSignal<InputValue>,
 ) -> impl IntoView {
@@ -31,16 +34,16 @@ pub fn AudioInput(
         recording_on.set(false);
         spawn_local(async move {
             match r.finish().await {
-                Ok((bytes, mime)) => {
+                Ok((blob, mime)) => {
                     let ext = if mime.contains("ogg") { "ogg" } else { "webm" };
-                    value.set(InputValue::File { name: format!("recording.{ext}"), mime, bytes: bytes.into() });
+                    value.set(InputValue::File(FileValue::new(format!("recording.{ext}"), mime, BlobRef::new(blob))));
                 }
                 Err(e) => error.set(Some(e)),
             }
         });
     };
     view! {
-        <FileDrop id="input-audio" label="Audio file" accept="audio/*" value/>
+        <FileDrop id=control_id(&input) label=label_of(&input) accept=input.accept_attr() value/>
         <div class="button-row">
             <Show when=move || recording_on.get() fallback=move || view! {
                 <button type="button" class="button button--secondary" on:click=start>"Record"</button>

@@ -1,12 +1,12 @@
-use crate::browser::{first_file, read_file};
+use crate::browser::{file_value, first_file};
 use crate::interface::InputValue;
 use leptos::ev;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 /// A file picker that also takes a drag-and-drop and (optionally) a paste
-/// from the clipboard. The chosen file becomes the input's value.
+/// from the clipboard. The chosen file becomes the input's value as it is:
+/// the browser keeps its bytes until a run sends them.
 #[component]
 pub fn FileDrop(
     /// The id of the file input (for its label).
@@ -16,7 +16,8 @@ pub fn FileDrop(
     #[prop(into)]
     label: String,
     /// The `accept` filter, e.g. `image/*`.
-    accept: &'static str,
+    #[prop(into)]
+    accept: String,
     /// Whether a paste anywhere on the page is taken as the file.
     #[prop(optional)]
     paste: bool,
@@ -24,18 +25,10 @@ pub fn FileDrop(
     value: RwSignal<InputValue>,
 ) -> impl IntoView {
     let hover = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
     let take = move |file: Option<web_sys::File>| {
-        let Some(file) = file else { return };
-        spawn_local(async move {
-            match read_file(&file).await {
-                Ok(f) => {
-                    error.set(None);
-                    value.set(InputValue::File { name: f.name, mime: f.mime, bytes: f.bytes });
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        if let Some(file) = file {
+            value.set(InputValue::File(file_value(file)));
+        }
     };
     if paste {
         let handle = window_event_listener(ev::paste, move |e: web_sys::ClipboardEvent| {
@@ -64,7 +57,6 @@ pub fn FileDrop(
                     take(first_file(input.and_then(|i| i.files())));
                 }/>
             <p class="field__hint">{hint}</p>
-            {move || error.get().map(|e| view! { <p class="field__error" role="alert">{e}</p> })}
         </div>
     }
 }

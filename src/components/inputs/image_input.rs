@@ -1,5 +1,6 @@
-use super::{preview_url, FileDrop, FileFacts};
+use super::{control_id, label_of, preview_url, FileDrop, FileFacts};
 use crate::browser::media::{open_stream, snapshot, stop_stream};
+use crate::interface::spec::InputSpec;
 use crate::interface::InputValue;
 use leptos::html;
 use leptos::prelude::*;
@@ -9,8 +10,13 @@ use wasm_bindgen::JsCast;
 /// An image: picked, dropped, pasted, or snapped from the webcam; with a preview.
 #[component]
 pub fn ImageInput(
+    /// The input's spec.
+    input: InputSpec,
     /// The input's value.
     value: RwSignal<InputValue>,
+    /// Whether a paste on the page is taken as the image.
+    #[prop(optional)]
+    paste: bool,
 ) -> impl IntoView {
     let url = preview_url(value);
     let camera = StoredValue::new_local(None::<web_sys::MediaStream>);
@@ -57,9 +63,11 @@ pub fn ImageInput(
         let Some(v) = video.get_untracked() else { return };
         let v: web_sys::HtmlVideoElement = v.unchecked_into();
         spawn_local(async move {
-            match snapshot(&v).await {
-                Ok(png) => {
-                    value.set(InputValue::File { name: "snapshot.png".into(), mime: "image/png".into(), bytes: png.into() });
+            match snapshot(&v).await.and_then(|png| {
+                crate::browser::bytes_file("snapshot.png", "image/png", &png).ok_or_else(|| "The snapshot could not be kept.".to_string())
+            }) {
+                Ok(file) => {
+                    value.set(InputValue::File(file));
                     close();
                 }
                 Err(e) => error.set(Some(e)),
@@ -67,7 +75,7 @@ pub fn ImageInput(
         });
     };
     view! {
-        <FileDrop id="input-image" label="Image file" accept="image/*" paste=true value/>
+        <FileDrop id=control_id(&input) label=label_of(&input) accept=input.accept_attr() paste value/>
         <div class="camera">
             <video class="camera__view" class:camera__view--off=move || !camera_on.get() node_ref=video
                 autoplay=true muted=true playsinline=true aria-label="Camera"

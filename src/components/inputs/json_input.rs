@@ -1,3 +1,5 @@
+use super::{control_id, label_of};
+use crate::interface::spec::InputSpec;
 use crate::interface::InputValue;
 use crate::oscar::invoke::validate_json;
 use leptos::prelude::*;
@@ -5,25 +7,29 @@ use leptos::prelude::*;
 /// A JSON object, validated as it is typed, with the error's position.
 #[component]
 pub fn JsonInput(
+    /// The input's spec.
+    input: InputSpec,
     /// The input's value.
     value: RwSignal<InputValue>,
 ) -> impl IntoView {
-    let text = move || value.with(|v| match v { InputValue::Json(t) => t.clone(), _ => String::new() });
+    let (id, label) = (control_id(&input), label_of(&input));
+    let status_id = format!("{id}-status");
+    let text = move || value.with(|v| v.text().to_string());
     let problem = Memo::new(move |_| {
         value.with(|v| match v {
-            InputValue::Json(t) if !t.trim().is_empty() => validate_json(t).err().map(|p| p.to_string()),
+            InputValue::Text(t) if !t.trim().is_empty() => validate_json(t).err().map(|p| p.to_string()),
             _ => None,
         })
     });
     view! {
-        <label class="field__label" for="input-json">"JSON"</label>
-        <textarea id="input-json" class="field__input field__input--area mono" rows="10" spellcheck="false"
-            aria-invalid=move || problem.with(Option::is_some).to_string() aria-describedby="input-json-status"
+        <label class="field__label" for=id.clone()>{label}</label>
+        <textarea id=id class="field__input field__input--area mono" rows="10" spellcheck="false"
+            aria-invalid=move || problem.with(Option::is_some).to_string() aria-describedby=status_id.clone()
             prop:value=text
-            on:input:target=move |e| value.set(InputValue::Json(e.target().value()))></textarea>
-        <p id="input-json-status" class=move || if problem.with(Option::is_some) { "field__error" } else { "field__hint" }
+            on:input:target=move |e| value.set(InputValue::Text(e.target().value()))></textarea>
+        <p id=status_id class=move || if problem.with(Option::is_some) { "field__error" } else { "field__hint" }
            role="status">
-            {move || problem.get().unwrap_or_else(|| "Valid JSON object: sent to the service as is.".into())}
+            {move || problem.get().unwrap_or_else(|| "Valid JSON.".into())}
         </p>
     }
 }

@@ -22,18 +22,12 @@ use json_output::JsonOutput;
 use label_output::LabelOutput;
 use leptos::prelude::*;
 use pdf_output::PdfOutput;
-use std::sync::Arc;
 use table_output::TableOutput;
 use text_output::TextOutput;
 use video_output::VideoOutput;
 use zip_output::ZipOutput;
 
-/// Bytes to show, with the name to download them under.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Shown {
-    pub name: String,
-    pub bytes: Arc<[u8]>,
-}
+pub use crate::interface::Shown;
 
 /// Shows bytes as what they are, with a "Render as" menu to override.
 #[component]

@@ -5,8 +5,10 @@
 use super::node::Node;
 use super::parse::{parse_node, parse_spec};
 use super::{
-    Encoding, FieldKind, InputSpec, Mode, OutputKind, OutputSpec, Spec, SpecError, ANNOTATION_KEY, SPEC_VERSION,
+    Encoding, Example, FieldKind, InputSpec, Mode, OutputKind, OutputSpec, Spec, SpecError, ANNOTATION_KEY, SPEC_VERSION,
 };
+use crate::interface::examples::examples_for;
+use crate::interface::inputs::sample_for;
 use crate::interface::{choose_input, InputKind};
 use crate::oscar::Service;
 use serde_json::Value as J;
@@ -158,11 +160,20 @@ pub fn parse_ro_crate(json: &str) -> Option<RoCrateHints> {
 /// * `accept`: the input suffix filters (`.wav`), else the kind's usual list (`image/*`).
 /// * One auto output; mode from the RO-Crate's `serviceType` (synchronous → sync, asynchronous → async,
 ///   both or anything else → both), else both. Title: the service name.
+/// * Examples: the app's examples for the service (by name) that are of the chosen kind.
 pub fn detect_spec(service: &Service, hints: Option<&RoCrateHints>) -> Spec {
+    detect_spec_as(service, hints, None)
+}
+
+/// [`detect_spec`], with the input kind the user chose in "Input type" instead of the detected one.
+pub fn detect_spec_as(service: &Service, hints: Option<&RoCrateHints>, chosen: Option<InputKind>) -> Spec {
     let choice = choose_input(service);
     let mut kind = choice.kind;
     let mut reason = choice.reason.clone();
-    if kind == InputKind::File {
+    if let Some(k) = chosen.filter(|k| *k != choice.kind) {
+        kind = k;
+        reason = "as chosen in “Input type”".into();
+    } else if kind == InputKind::File {
         if let Some(h) = hints {
             let from_format = h
                 .input_formats
@@ -182,7 +193,7 @@ pub fn detect_spec(service: &Service, hints: Option<&RoCrateHints>) -> Spec {
     }
     let field_kind = FieldKind::from_input_kind(kind);
     let mut input = InputSpec::new("input", field_kind);
-    input.label = kind.label().to_string();
+    input.label = kind.field_label().to_string();
     input.description = format!("{} input, {reason}.", kind.label());
     let suffixes: Vec<String> = service
         .input
@@ -205,10 +216,11 @@ pub fn detect_spec(service: &Service, hints: Option<&RoCrateHints>) -> Spec {
         };
     }
     let sample = if kind == choice.kind {
-        choice.sample.as_str()
+        choice.sample.clone()
     } else {
-        ""
+        sample_for(service, kind)
     };
+    let sample = sample.as_str();
     let encoding = match kind {
         InputKind::Json => {
             input.default = Node::parse(sample).ok().map(|n| J::String(n.to_pretty()));
@@ -239,7 +251,18 @@ pub fn detect_spec(service: &Service, hints: Option<&RoCrateHints>) -> Spec {
         inputs: vec![input],
         encoding,
         outputs: vec![OutputSpec::new(OutputKind::Auto)],
-        examples: Vec::new(),
+        examples: examples_for(service.name.as_str())
+            .iter()
+            .filter(|e| e.kind == kind)
+            .filter_map(|e| {
+                let value = e.text.or(e.url)?;
+                Some(Example {
+                    label: e.label.to_string(),
+                    inputs: [("input".to_string(), J::String(value.to_string()))].into(),
+                    expected: None,
+                })
+            })
+            .collect(),
     }
 }
 
@@ -293,6 +316,17 @@ pub fn resolve(
     operator: Option<&serde_json::Value>,
     hints: Option<&RoCrateHints>,
 ) -> Resolved {
+    resolve_as(service, user_edit, operator, hints, None)
+}
+
+/// [`resolve`], where a detected spec takes the input kind chosen in "Input type" ([`detect_spec_as`]).
+pub fn resolve_as(
+    service: &Service,
+    user_edit: Option<&str>,
+    operator: Option<&serde_json::Value>,
+    hints: Option<&RoCrateHints>,
+    detected_kind: Option<InputKind>,
+) -> Resolved {
     let mut problems = Vec::new();
     let mut attempt = |source: Source, parsed: Result<Spec, Vec<SpecError>>| match parsed {
         Ok(spec) => Some(Resolved {
@@ -335,7 +369,7 @@ pub fn resolve(
     match found {
         Some(r) => Resolved { problems, ..r },
         None => Resolved {
-            spec: detect_spec(service, hints),
+            spec: detect_spec_as(service, hints, detected_kind),
             source: Source::Detected,
             problems,
         },
