@@ -8,4 +8,4 @@ bash scripts/install-tools.sh
 trunk build --release
 bash scripts/bundle-size.sh dist
 cargo run --locked -q -p e2e --example bench_list
-cargo run --locked -q -p e2e --example bench_encode
+cargo run --locked -q --release -p e2e --example bench_run
