@@ -181,3 +181,29 @@ async fn a_service_without_input_bucket_runs_through_post_job() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_after_a_stopped_one_shows_its_own_job_not_the_first_ones() {
+    // Slow jobs, so that the first one is still running when it is stopped.
+    let oscar = Arc::new(Sandbox::start(Options { job_delay_ms: 1500, ..Options::default() }).await.expect("stand-in"));
+    let not_an_image = e2e::temp_file("notes.png", b"these are notes, not a picture");
+    let image = e2e::temp_file("leaf.png", &fixtures::png_gradient(20, 10));
+    with_app(move |page| async move {
+        open_async(&page, &oscar, "grayify").await;
+        choose_file(&page, "Image file", &not_an_image).await;
+        page.press("Run").await;
+        let first = page.wait_text(".job-line", |t| t.contains("grayify-")).await;
+        let first_job = first.split_whitespace().find(|w| w.starts_with("grayify-")).unwrap_or_default().to_string();
+        page.press("Cancel").await;
+        page.wait_text(".notice", |t| t.contains("Stopped waiting")).await;
+        // Its job fails later on the cluster; the next run must not take it.
+        choose_file(&page, "Image file", &image).await;
+        page.press("Run").await;
+        page.wait_text(".job-line", |t| t.contains("Succeeded")).await;
+        assert_eq!(page.output_image_width().await, 20, "the second run's own output");
+        let line = page.texts(".job-line").await.join(" ");
+        assert!(!first_job.is_empty() && !line.contains(&first_job), "the first run's job {first_job} is not this run's: {line}");
+        assert!(page.texts(".alert--error").await.is_empty(), "no failure from the stopped run shows");
+    })
+    .await;
+}

@@ -179,9 +179,52 @@ pub fn job_started_after<'a>(jobs: &'a [Job], service: &str, after_unix: i64, sl
         .map(|(_, j)| j)
 }
 
+/// The job of a run, followed across polls: the job already matched
+/// (`mine`, by name), else [`job_started_after`] among the jobs that no
+/// earlier run of this page matched (`claimed`). OSCAR does not link a job
+/// to its upload (§8), so without this a second run started seconds after
+/// the first would take the first run's job.
+pub fn job_of_run<'a>(
+    jobs: &'a [Job],
+    service: &str,
+    after_unix: i64,
+    slack_secs: i64,
+    mine: Option<&str>,
+    claimed: &[String],
+) -> Option<&'a Job> {
+    if let Some(name) = mine {
+        return jobs.iter().find(|j| j.name == name);
+    }
+    let free: Vec<Job> = jobs.iter().filter(|j| !claimed.contains(&j.name)).cloned().collect();
+    let found = job_started_after(&free, service, after_unix, slack_secs)?;
+    jobs.iter().find(|j| j.name == found.name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_second_run_does_not_take_the_first_runs_job() {
+        let job = |name: &str, created: i64| Job {
+            name: format!("grayify-{name}"),
+            status: JobStatus::Failed,
+            creation_unix: Some(created),
+            start_unix: None,
+            finish_unix: None,
+        };
+        let first = job("11111111-1111-4111-8111-111111111111", 100);
+        let second = job("22222222-2222-4222-8222-222222222222", 104);
+        let jobs = vec![first.clone(), second.clone()];
+        // Uploaded at 103: the first job is within the clock slack, and older.
+        assert_eq!(job_started_after(&jobs, "grayify", 103, 10).map(|j| &j.name), Some(&first.name));
+        let claimed = vec![first.name.clone()];
+        assert_eq!(job_of_run(&jobs, "grayify", 103, 10, None, &claimed).map(|j| &j.name), Some(&second.name));
+        // Before its own job exists, the run sees none (not the first run's).
+        assert!(job_of_run(&jobs[..1], "grayify", 103, 10, None, &claimed).is_none());
+        // Once matched, it is followed by name.
+        assert_eq!(job_of_run(&jobs, "grayify", 103, 10, Some(&second.name), &claimed).map(|j| &j.name), Some(&second.name));
+    }
 
     #[test]
     fn statuses() {

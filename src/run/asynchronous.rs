@@ -5,11 +5,11 @@
 //! A pending run is kept in sessionStorage (no secrets) so that a reload
 //! reattaches to it.
 
-use super::{Outcome, Phase, Run, Target};
+use super::{Outcome, Phase, Run, Target, Ticket};
 use crate::interface::payload::Payload;
 use crate::interface::{AsyncPlan, Shown};
 use crate::net::storage::{job_list, job_logs, submit_job, StorageClient};
-use crate::oscar::jobs::{job_started_after, JobStatus};
+use crate::oscar::jobs::{job_of_run, Job, JobStatus};
 use crate::oscar::s3::ObjectInfo;
 use crate::oscar::storage::{input_key, output_belongs_to_run, unique_id, Backoff, PendingRun, RunMarker};
 use crate::oscar::ApiError;
@@ -22,6 +22,8 @@ use std::sync::Arc;
 const LONG_WAIT_SECS: f64 = 120.0;
 /// Clocks of the storage and the cluster may differ a little.
 const SLACK_SECS: i64 = 10;
+/// The most job-list pages read per poll.
+const JOB_PAGES: usize = 5;
 
 /// What the wait loop follows.
 struct Watch<'a> {
@@ -32,19 +34,20 @@ struct Watch<'a> {
     since: i64,
     marker: Option<RunMarker>,
     summary: String,
+    ticket: &'a Ticket,
 }
 
 impl Run {
-    pub(super) async fn run_async(&self, target: Target, payload: Payload, summary: String) -> Result<Outcome, ApiError> {
+    pub(super) async fn run_async(&self, target: Target, payload: Payload, summary: String, ticket: &Ticket) -> Result<Outcome, ApiError> {
         let Target { session, service, plan, .. } = target;
         match plan {
-            Some(plan) => self.upload_and_watch(session, service, plan, payload, summary).await,
+            Some(plan) => self.upload_and_watch(session, service, plan, payload, summary, ticket).await,
             None => {
                 let body = self.encode(payload).await?;
                 let submitted = (js_sys::Date::now() / 1000.0) as i64;
                 submit_job(&session, &service, &self.token(), &body).await?;
                 self.set_phase(Phase::Waiting);
-                let watch = Watch { session: &session, service: &service, client: None, output: None, since: submitted, marker: None, summary };
+                let watch = Watch { session: &session, service: &service, client: None, output: None, since: submitted, marker: None, summary, ticket };
                 self.watch(watch).await
             }
         }
@@ -57,6 +60,7 @@ impl Run {
         plan: AsyncPlan,
         payload: Payload,
         summary: String,
+        ticket: &Ticket,
     ) -> Result<Outcome, ApiError> {
         let (name, mime) = payload.upload_name();
         // The storage takes bytes as they are: a picked file goes as it is.
@@ -81,6 +85,9 @@ impl Run {
                 { let _ = cancel.try_update_value(|c| *c = Some(h)); }
             })
             .await?;
+        if ticket.stopped() {
+            return Err(ApiError::Cancelled);
+        }
         let marker = RunMarker::new(&id, &name, uploaded);
         let (output_bucket, output_prefix) = output.clone().unwrap_or_default();
         store::save_pending(&PendingRun {
@@ -93,11 +100,11 @@ impl Run {
             file_name: name,
         });
         self.set_phase(Phase::Waiting);
-        let watch = Watch { session: &session, service: &service, client: Some(client), output, since: uploaded, marker: Some(marker), summary };
+        let watch = Watch { session: &session, service: &service, client: Some(client), output, since: uploaded, marker: Some(marker), summary, ticket };
         self.watch(watch).await
     }
 
-    pub(super) async fn reattach(&self, session: Session, plan: AsyncPlan, pending: PendingRun) -> Result<Outcome, ApiError> {
+    pub(super) async fn reattach(&self, session: Session, plan: AsyncPlan, pending: PendingRun, ticket: &Ticket) -> Result<Outcome, ApiError> {
         let client = Rc::new(StorageClient::new(session.clone(), plan));
         let _ = self.client.try_update_value(|c| *c = Some(client.clone()));
         let output = (!pending.output_bucket.is_empty()).then(|| (pending.output_bucket.clone(), pending.output_prefix.clone()));
@@ -109,6 +116,7 @@ impl Run {
             since: pending.marker.uploaded_unix,
             marker: Some(pending.marker.clone()),
             summary: pending.file_name.clone(),
+            ticket,
         };
         self.watch(watch).await
     }
@@ -121,21 +129,30 @@ impl Run {
         let mut succeeded_seen = 0;
         let mut last_found: Vec<String> = Vec::new();
         let mut wait_from = js_sys::Date::now();
+        let mut mine: Option<String> = None;
         loop {
-            if self.stopped() {
+            if w.ticket.stopped() {
                 return Err(ApiError::Cancelled);
             }
             let mut found = Vec::new();
             if let (Some(c), Some((bucket, prefix)), Some(m)) = (&w.client, &w.output, &w.marker) {
                 found = c.list(bucket, prefix).await?.into_iter().filter(|o| output_belongs_to_run(o, prefix, m, 2)).collect();
             }
-            let job = match job_list(w.session, w.service, None).await {
-                Ok(page) => job_started_after(&page.jobs, w.service, w.since, SLACK_SECS).cloned(),
+            let job = match self.find_job(&w, mine.as_deref()).await {
                 Err(e) if e.needs_login() => return Err(e),
-                Err(_) => None,
+                found => found.ok().flatten(),
             };
+            // Stopped while listing: this run writes nothing more.
+            if w.ticket.stopped() {
+                return Err(ApiError::Cancelled);
+            }
             let _ = self.job.try_set(job.clone());
             let name = job.as_ref().map(|j| j.name.clone()).unwrap_or_default();
+            if mine.is_none() && !name.is_empty() {
+                // This run's job from now on; later runs of the page skip it.
+                mine = Some(name.clone());
+                let _ = self.claimed.try_update_value(|c| c.push(name.clone()));
+            }
             match job.map(|j| j.status) {
                 Some(JobStatus::Failed) => {
                     self.fetch_logs(w.session, w.service, &name).await;
@@ -169,7 +186,7 @@ impl Run {
             }
             if (js_sys::Date::now() - wait_from) / 1000.0 > LONG_WAIT_SECS {
                 let _ = self.long_wait.try_set(true);
-                while self.long_wait.try_get_untracked().unwrap_or(false) && !self.stopped() {
+                while self.long_wait.try_get_untracked().unwrap_or(false) && !w.ticket.stopped() {
                     crate::browser::sleep_ms(250).await;
                 }
                 wait_from = js_sys::Date::now();
@@ -177,6 +194,26 @@ impl Run {
             }
             crate::browser::sleep_ms(backoff.next_delay_ms()).await;
         }
+    }
+
+    /// The run's job, reading the job list a page at a time (newest first)
+    /// until it shows up or the pages get older than the run.
+    async fn find_job(&self, w: &Watch<'_>, mine: Option<&str>) -> Result<Option<Job>, ApiError> {
+        let claimed = self.claimed.try_get_value().unwrap_or_default();
+        let mut token: Option<String> = None;
+        for _ in 0..JOB_PAGES {
+            let page = job_list(w.session, w.service, token.as_deref()).await?;
+            if let Some(job) = job_of_run(&page.jobs, w.service, w.since, SLACK_SECS, mine, &claimed) {
+                return Ok(Some(job.clone()));
+            }
+            // Newest first: a page that ends before the run holds nothing newer.
+            let older = page.jobs.last().and_then(|j| j.creation_unix).is_some_and(|t| t < w.since - SLACK_SECS);
+            match page.next_page {
+                Some(next) if !older => token = Some(next),
+                _ => break,
+            }
+        }
+        Ok(None)
     }
 
     async fn fetch_logs(&self, session: &Session, service: &str, job: &str) {

@@ -132,6 +132,8 @@ pub struct Run {
     cancel: StoredValue<Option<XhrHandle>, LocalStorage>,
     client: StoredValue<Option<Rc<StorageClient>>, LocalStorage>,
     output_bucket: StoredValue<Option<String>>,
+    /// Jobs earlier runs matched: a later run does not take them (§8).
+    claimed: StoredValue<Vec<String>>,
     /// The service token: in memory only, for as long as the run's owner.
     token: StoredValue<String>,
 }
@@ -159,6 +161,7 @@ impl Run {
             cancel: StoredValue::new_local(None),
             client: StoredValue::new_local(None),
             output_bucket: StoredValue::new(None),
+            claimed: StoredValue::new(Vec::new()),
             token: StoredValue::new(token),
         }
     }
@@ -187,8 +190,10 @@ impl Run {
         self.token.try_get_value().unwrap_or_default()
     }
 
-    fn stopped(&self) -> bool {
-        self.stop.try_with_value(|s| s.load(Ordering::SeqCst)).unwrap_or(true)
+    /// Whether `ticket` is the run in force (not one that was stopped and
+    /// replaced while its task was still inside an await).
+    fn is_current(&self, ticket: &Ticket) -> bool {
+        self.stop.try_with_value(|s| Arc::ptr_eq(s, &ticket.0)).unwrap_or(false)
     }
 
     /// Moves to `phase`. Entering a new phase also leaves a User Timing
@@ -205,8 +210,12 @@ impl Run {
         self.set_phase(Phase::Failed);
     }
 
-    fn reset(&self, how: How) {
-        self.stop.set_value(Arc::new(AtomicBool::new(false)));
+    /// Clears the state for a new run and returns its ticket; any earlier
+    /// run still in an await is told to stop, and writes nothing more.
+    fn reset(&self, how: How) -> Ticket {
+        self.stop.with_value(|old| old.store(true, Ordering::SeqCst));
+        let ticket = Ticket(Arc::new(AtomicBool::new(false)));
+        self.stop.set_value(ticket.0.clone());
         self.how.set(how);
         self.error.set(None);
         self.outcome.set(None);
@@ -217,6 +226,7 @@ impl Run {
         self.long_wait.set(false);
         self.started.set(js_sys::Date::now());
         self.now.set(js_sys::Date::now());
+        ticket
     }
 
     /// Starts a run of `request` at `target` (nothing happens while one is in flight).
@@ -225,7 +235,7 @@ impl Run {
             return;
         }
         let summary = payload::preview(&request.spec, &request.values);
-        self.reset(target.how);
+        let ticket = self.reset(target.how);
         self.set_phase(Phase::Preparing);
         let run = *self;
         spawn_local(async move {
@@ -233,26 +243,26 @@ impl Run {
             let result = match build(&request).await {
                 Err(why) => Err(ApiError::InvalidInput(why)),
                 Ok(payload) => match target.how {
-                    How::Sync => run.run_sync(&target, payload, summary).await,
-                    How::Async => run.run_async(target, payload, summary).await,
+                    How::Sync => run.run_sync(&target, payload, summary, &ticket).await,
+                    How::Async => run.run_async(target, payload, summary, &ticket).await,
                 },
             };
             drop(ticker);
-            run.finish(result);
+            run.finish(&ticket, result);
         });
     }
 
     /// Reattaches to an async run that was pending before a reload.
     pub fn resume(&self, session: Session, plan: AsyncPlan, pending: PendingRun) {
-        self.reset(How::Async);
+        let ticket = self.reset(How::Async);
         self.notice.set(Some(format!("Resumed waiting for the run of {}.", pending.file_name)));
         self.set_phase(Phase::Waiting);
         let run = *self;
         spawn_local(async move {
             let ticker = Ticker::start(run.now);
-            let result = run.reattach(session, plan, pending).await;
+            let result = run.reattach(session, plan, pending, &ticket).await;
             drop(ticker);
-            run.finish(result);
+            run.finish(&ticket, result);
         });
     }
 
@@ -280,7 +290,10 @@ impl Run {
         self.long_wait.set(false);
     }
 
-    fn finish(&self, result: Result<Outcome, ApiError>) {
+    fn finish(&self, ticket: &Ticket, result: Result<Outcome, ApiError>) {
+        if !self.is_current(ticket) {
+            return;
+        }
         let _ = self.cancel.try_update_value(|c| *c = None);
         match result {
             Ok(outcome) => {
@@ -288,7 +301,7 @@ impl Run {
                 self.set_phase(Phase::Done);
             }
             // Stopping an async wait is said in a notice; a cancelled request in an alert.
-            Err(ApiError::Cancelled) if self.stopped() && self.how.try_get_untracked() == Some(How::Async) => {
+            Err(ApiError::Cancelled) if ticket.stopped() && self.how.try_get_untracked() == Some(How::Async) => {
                 self.set_phase(Phase::Stopped)
             }
             Err(ApiError::Cancelled) => {
@@ -343,6 +356,16 @@ async fn build(request: &Request) -> Result<Payload, String> {
         read.insert(id.to_string(), crate::browser::read_blob(file.data.blob()).await?);
     }
     payload::build(&request.spec, &request.values, &read)
+}
+
+/// One run's own stop flag: set by Cancel, or when another run replaces it.
+pub(crate) struct Ticket(Arc<AtomicBool>);
+
+impl Ticket {
+    /// This run was stopped (or replaced).
+    pub(crate) fn stopped(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
 }
 
 /// Updates `now` while a run is in flight, for the elapsed time.

@@ -1,7 +1,7 @@
 //! `POST /run/{service}` (OSCAR-API.md §7): encode, send with upload
 //! progress, wait, and decode the answer once.
 
-use super::{Outcome, Phase, Run, Target};
+use super::{Outcome, Phase, Run, Target, Ticket};
 use crate::interface::payload::Payload;
 use crate::interface::Shown;
 use crate::net;
@@ -11,9 +11,9 @@ use leptos::prelude::*;
 use std::sync::Arc;
 
 impl Run {
-    pub(super) async fn run_sync(&self, target: &Target, payload: Payload, summary: String) -> Result<Outcome, ApiError> {
+    pub(super) async fn run_sync(&self, target: &Target, payload: Payload, summary: String, ticket: &Ticket) -> Result<Outcome, ApiError> {
         let body = self.encode(payload).await?;
-        if self.stopped() {
+        if ticket.stopped() {
             return Err(ApiError::Cancelled);
         }
         self.set_phase(Phase::Uploading { sent: 0.0, total: 1.0 });
@@ -30,6 +30,9 @@ impl Run {
             },
         )
         .await?;
+        if ticket.stopped() {
+            return Err(ApiError::Cancelled);
+        }
         let out = decode_run_body(&answer);
         let shown = Shown { name: format!("output.{}", out.detected.kind.extension()), bytes: Arc::from(out.bytes) };
         let _ = self.logs.try_set(out.logs);
