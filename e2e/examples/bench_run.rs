@@ -290,7 +290,7 @@ async fn main() {
         let radio = page.client.find(fantoccini::Locator::Css("input[name=run-mode][value=async]")).await.expect("async");
         radio.click().await.expect("async");
         let (mut visor, mut base) = (Vec::new(), Vec::new());
-        for i in 0..5 {
+        for i in 0..RUNS {
             let presign = json!({"object_key": format!("bench/curl-{i}.bin"), "operation": "upload", "expires_in": 600, "content_type": "application/octet-stream"});
             let (answer, _) = curl(&["-X", "POST", "-H", &format!("@{}", basic.display()), "-H", "Content-Type: application/json",
                 "--data", &presign.to_string(), &format!("{url}/system/buckets/grayify/presign")]);

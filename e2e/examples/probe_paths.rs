@@ -5,6 +5,33 @@ use e2e::{with_app, Options, Sandbox};
 use oscar_sandbox::fixtures;
 use serde_json::{json, Value};
 
+/// PUTs the big file to presigned URLs: XHR with and without progress, and fetch.
+const PUT_JS: &str = r#"
+const [urls] = arguments;
+const done = arguments[arguments.length - 1];
+const file = window.__bigFile;
+const runs = {};
+const put = (name, url, how) => { const t = performance.now(); return new Promise((resolve, reject) => {
+  if (how === 'fetch') {
+    fetch(url, { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' }, body: file }).then(r => r.arrayBuffer()).then(resolve, reject);
+  } else {
+    const x = new XMLHttpRequest(); x.open('PUT', url); x.setRequestHeader('Content-Type', 'application/octet-stream');
+    if (how === 'xhr-progress') x.upload.onprogress = () => {};
+    x.onload = resolve; x.onerror = reject; x.send(file);
+  }
+}).then(() => { (runs[name] ??= []).push(performance.now() - t); }); };
+(async () => {
+  let i = 0;
+  for (let round = 0; round < 5; round++) {
+    await put('PUT 100 MB: xhr+progress', urls[i++], 'xhr-progress');
+    await put('PUT 100 MB: xhr', urls[i++], 'xhr');
+    await put('PUT 100 MB: fetch', urls[i++], 'fetch');
+  }
+  const out = {};
+  for (const [k, v] of Object.entries(runs)) { v.sort((a, b) => a - b); out[k + ' (median of 5)'] = Math.round(v[2]); }
+  done(out);
+})().catch(e => done({ error: String(e) }));"#;
+
 const PROBE_JS: &str = r#"
 const [url, token, b64len] = arguments;
 const done = arguments[arguments.length - 1];
@@ -76,6 +103,7 @@ async fn main() {
         serde_json::from_slice(&out.stdout).expect("service")
     };
     let token = svc["token"].as_str().unwrap_or_default().to_string();
+    let (url2, user2, pass2) = (url.clone(), user.clone(), pass.clone());
     with_app(move |page| async move {
         page.open("/services/plants-classification-sync").await;
         page.log_in(&url, &user, &pass).await;
@@ -90,6 +118,22 @@ async fn main() {
         page.client.find(fantoccini::Locator::Id("probe-big")).await.expect("probe input").send_keys(&big.display().to_string()).await.expect("big file");
         page.js("window.__bigFile = document.getElementById('probe-big').files[0]; return null").await;
         let r = page.client.execute_async(PROBE_JS, vec![json!(format!("{url}/run/plants-classification-sync")), json!(token), json!(b64len)]).await.expect("probe");
+        for (k, v) in r.as_object().cloned().unwrap_or_default() {
+            println!("{k:<28} {v} ms");
+        }
+        // Presigned PUT URLs into a path of grayify's bucket that starts no job.
+        let urls: Vec<String> = (0..15)
+            .map(|i| {
+                let body = json!({"object_key": format!("probe/put-{i}.bin"), "operation": "upload", "expires_in": 600, "content_type": "application/octet-stream"});
+                let out = std::process::Command::new("curl")
+                    .args(["-s", "-u", &format!("{user2}:{pass2}"), "-H", "Content-Type: application/json", "--data", &body.to_string()])
+                    .arg(format!("{url2}/system/buckets/grayify/presign"))
+                    .output()
+                    .expect("curl");
+                serde_json::from_slice::<Value>(&out.stdout).ok().and_then(|v| v["url"].as_str().map(String::from)).unwrap_or_default()
+            })
+            .collect();
+        let r = page.client.execute_async(PUT_JS, vec![json!(urls)]).await.expect("put probe");
         for (k, v) in r.as_object().cloned().unwrap_or_default() {
             println!("{k:<28} {v} ms");
         }

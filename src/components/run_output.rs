@@ -26,21 +26,15 @@ pub fn RunOutput(
     let elapsed = move || format!("{:.1} s", run.elapsed());
     view! {
         {move || run.notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
-        {move || {
-            let p = run.phase.get();
-            p.is_active().then(|| view! {
-                <div class="run-status" role="status">
-                    <span class="run-status__what">{status_line(p, run.how.get())}</span>
-                    <span class="run-status__elapsed">{elapsed}</span>
-                    {match p {
-                        Phase::Encoding { done } => view! { <progress class="run-status__bar" max="1" value=done aria-label="Encoding"></progress> }.into_any(),
-                        Phase::Uploading { sent, total } => view! { <progress class="run-status__bar" max=total value=sent aria-label="Upload"></progress> }.into_any(),
-                        Phase::Downloading { got, total } if total > 0.0 => view! { <progress class="run-status__bar" max=total value=got aria-label="Download"></progress> }.into_any(),
-                        _ => view! { <progress class="run-status__bar" aria-label="Waiting"></progress> }.into_any(),
-                    }}
-                </div>
-            })
-        }}
+        // Built once per run and updated in place: upload progress fires often.
+        <Show when=move || run.running()>
+            <div class="run-status" role="status">
+                <span class="run-status__what">{move || status_line(run.phase.get(), run.how.get())}</span>
+                <span class="run-status__elapsed">{elapsed}</span>
+                <progress class="run-status__bar" max=move || bar(run.phase.get()).1 value=move || bar(run.phase.get()).0
+                    aria-label=move || bar_label(run.phase.get())></progress>
+            </div>
+        </Show>
         {move || run.job.get().map(|j| view! {
             <p class="job-line" role="status">
                 <span class="badge" class:badge--sync=j.status == JobStatus::Succeeded class:badge--danger=j.status == JobStatus::Failed>{j.status.label()}</span>
@@ -87,6 +81,25 @@ pub fn RunOutput(
                 </details>
             })
         }}
+    }
+}
+
+/// The progress bar's value and maximum; no value: an indeterminate bar.
+fn bar(phase: Phase) -> (Option<f64>, f64) {
+    match phase {
+        Phase::Encoding { done } => (Some(done), 1.0),
+        Phase::Uploading { sent, total } => (Some(sent), total.max(1.0)),
+        Phase::Downloading { got, total } if total > 0.0 => (Some(got), total),
+        _ => (None, 1.0),
+    }
+}
+
+fn bar_label(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Encoding { .. } => "Encoding",
+        Phase::Uploading { .. } => "Upload",
+        Phase::Downloading { .. } => "Download",
+        _ => "Waiting",
     }
 }
 
