@@ -181,12 +181,30 @@ async fn a_v2_cluster_without_serverless_backend_and_a_thousand_services() {
 
         page.fill("Filter services", "svc-09").await;
         page.wait_text(".service-count", |t| *t == format!("100 of {total} services")).await;
-        let shown = eventually("100 cards", || async {
-            let n = page.texts(".service-card__name").await.len();
+        // A page of cards at first; the rest load as the end of the list comes into view.
+        let cards = || async { page.texts(".service-card__name").await.len() };
+        let first = eventually("the first page of cards", || async {
+            let n = cards().await;
+            let button = page.texts(".list-more button").await.join("");
+            (n > 0 && n < 100 && n % 24 == 0 && button == format!("Show more ({} not shown)", 100 - n)).then_some(n)
+        })
+        .await;
+        page.js("document.querySelector('.list-more button').scrollIntoView(); return null").await;
+        eventually("more cards on scrolling to the end", || async { (cards().await > first).then_some(()) }).await;
+        // And "Show more" shows the rest, for keyboards and short screens.
+        let shown = eventually("all 100 cards", || async {
+            let n = cards().await;
+            if n < 100 {
+                page.js("[...document.querySelectorAll('.list-more button')].forEach(b => b.click()); return null").await;
+            }
             (n == 100).then_some(n)
         })
         .await;
         assert_eq!(shown, 100);
+        let names = page.texts(".service-card__name").await;
+        assert!(names.iter().all(|n| n.starts_with("svc-09")), "only matches are shown");
+        let hidden = page.js("return getComputedStyle(document.querySelector('.list-more')).display").await;
+        assert_eq!(hidden, json!("none"), "nothing more to show");
     })
     .await;
 }

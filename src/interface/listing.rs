@@ -100,6 +100,17 @@ impl ServiceCard {
     }
 }
 
+/// How many cards the list shows at first, and adds each time the user
+/// scrolls to its end: a thousand cards at once cost the first paint and
+/// every filter keystroke far more than the few a screen can show.
+pub const LIST_PAGE: usize = 24;
+
+/// The cards to show of `matching`, and how many are left out.
+pub fn window(matching: &[usize], limit: usize) -> (&[usize], usize) {
+    let shown = matching.len().min(limit);
+    (matching.get(..shown).unwrap_or_default(), matching.len() - shown)
+}
+
 /// The cards of a cluster's services, sorted by name.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct ServiceIndex {
@@ -115,8 +126,13 @@ impl ServiceIndex {
 
     /// The cards that match the query, in order. An empty query matches all.
     pub fn filter(&self, query: &str) -> Vec<ServiceCard> {
+        self.matching(query).into_iter().filter_map(|i| self.cards.get(i).cloned()).collect()
+    }
+
+    /// The positions of the cards that match the query, in order (no card is copied).
+    pub fn matching(&self, query: &str) -> Vec<usize> {
         let terms: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
-        self.cards.iter().filter(|c| c.matches(&terms)).cloned().collect()
+        self.cards.iter().enumerate().filter(|(_, c)| c.matches(&terms)).map(|(i, _)| i).collect()
     }
 
     /// "3 services", or "2 of 10 services" while filtering.
@@ -185,5 +201,10 @@ mod tests {
         let idx = ServiceIndex::new(&list.services, &config(true));
         assert_eq!(idx.filter("svc-09").len(), 100);
         assert_eq!(idx.filter("img-999").len(), 1);
+        // The list shows a page of them, and says how many are left.
+        let all = idx.matching("");
+        assert_eq!(window(&all, LIST_PAGE), (&all[..LIST_PAGE], 1000 - LIST_PAGE));
+        let few = idx.matching("img-999");
+        assert_eq!(window(&few, LIST_PAGE), (&few[..], 0));
     }
 }
