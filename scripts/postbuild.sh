@@ -3,9 +3,13 @@
 # its own, so the app runs under a strict Content-Security-Policy
 # (script-src 'self' 'wasm-unsafe-eval', no 'unsafe-inline'), and writes
 # 404.html for static hosts that serve it for unknown paths (deep links).
+# The loader is linked under the build's public URL (`--public-url /visor/`
+# gives /visor/init-<hash>.js), so a deep link served the 404 page finds it.
 set -euo pipefail
 dir="${TRUNK_STAGING_DIR:?run by trunk}"
 index="$dir/index.html"
+public="${TRUNK_PUBLIC_URL:-./}"
+case "$public" in */) ;; *) public="$public/" ;; esac
 
 script=$(awk '/<script type="module">/{on=1; next} on && /<\/script>/{exit} on{print}' "$index")
 if [ -n "$script" ]; then
@@ -15,7 +19,7 @@ if [ -n "$script" ]; then
   printf '%s\n' "$script" \
     | sed -E "s#module_or_path: '(\./[^']+)'#module_or_path: new URL('\1', import.meta.url)#" \
     > "$dir/init-$hash.js"
-  awk -v src="./init-$hash.js" '
+  awk -v src="${public}init-$hash.js" '
     /<script type="module">/ { print "<script type=\"module\" src=\"" src "\"></script>"; skip=1; next }
     skip && /<\/script>/ { skip=0; next }
     !skip { print }
@@ -26,4 +30,12 @@ if grep -q '<script type="module">' "$index"; then
   echo "postbuild: an inline script is still in index.html" >&2
   exit 1
 fi
-cp "$index" "$dir/404.html"
+# A relative build (the default) links its assets relative to the page. A
+# host that answers a deep link such as /services/cowsay with 404.html would
+# then resolve them under /services/; the 404 page takes them from the root,
+# where a relative build served by such a host lives. (Under a sub-path,
+# build with --public-url, whose asset URLs are absolute.)
+case "$public" in
+  /*|http://*|https://*) cp "$index" "$dir/404.html" ;;
+  *) sed 's#<head>#<head><base href="/">#' "$index" > "$dir/404.html" ;;
+esac

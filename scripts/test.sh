@@ -17,6 +17,8 @@ cargo test --locked --workspace --exclude e2e
 step "build dist/ (release)"
 trunk build --release
 bash scripts/bundle-size.sh dist
+# The build for hosts that only serve 404.html under a sub-path (README).
+trunk build --release --public-url /visor/ --dist dist-visor
 
 step "wasm tier: components in headless Chromium"
 CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}" \

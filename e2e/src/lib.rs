@@ -34,6 +34,20 @@ pub fn dist_dir() -> PathBuf {
     dir
 }
 
+/// The app built with `--public-url /visor/` (for hosts that only serve
+/// 404.html under a sub-path); `VISOR_DIST_VISOR` overrides `<repo>/dist-visor`.
+pub fn visor_dist_dir() -> PathBuf {
+    let dir = std::env::var_os("VISOR_DIST_VISOR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../dist-visor"));
+    assert!(
+        dir.join("index.html").is_file(),
+        "{} has no index.html: build it with `trunk build --release --public-url /visor/ --dist dist-visor` (scripts/test.sh does)",
+        dir.display()
+    );
+    dir
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())

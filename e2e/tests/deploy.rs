@@ -2,7 +2,7 @@
 //! on a host that only serves 404.html, inside a parent page's iframe with
 //! credentials handed over by postMessage; and OIDC access tokens.
 
-use e2e::{dist_dir, eventually, fixture, strict_csp, with_browser, Options, Page, Sandbox};
+use e2e::{dist_dir, eventually, fixture, strict_csp, visor_dist_dir, with_browser, Options, Page, Sandbox};
 use oscar_sandbox::{fixtures, StaticSite};
 use serde_json::json;
 use std::sync::Arc;
@@ -45,15 +45,36 @@ async fn under_a_sub_path_with_a_strict_csp_nothing_is_refused() {
     .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_host_that_only_serves_404_html_still_deep_links() {
-    let site = StaticSite::builder(dist_dir()).spa_fallback(false).start(0).await.expect("site");
-    with_browser(site.url(), move |page| async move {
+/// A deep link on a host that serves real files and, for anything else,
+/// 404.html (GitHub Pages and the like): the app starts, sends the visitor to
+/// log in, and back to the deep link.
+async fn deep_link_on_a_404_only_host(app_url: String, base: &'static str) {
+    let oscar = stand_in().await;
+    with_browser(app_url, move |page| async move {
         page.open("/services/cowsay").await;
-        page.wait_path("login with a way back", |p| p == "/login?next=/services/cowsay").await;
-        page.field("Endpoint").await;
+        page.wait_path("login with a way back", |p| p == format!("{base}/login?next=/services/cowsay")).await;
+        page.log_in(&oscar.url(), oscar.username(), oscar.password()).await;
+        page.wait_path("back at the deep link", |p| p == format!("{base}/services/cowsay")).await;
+        page.wait_text("h1", |t| t == "cowsay").await;
+        // A reload of the deep link is answered by 404.html again, and works.
+        page.client.refresh().await.expect("reload");
+        page.wait_text(".facts-row--page", |t| t.contains("ghcr.io/grycap/cowsay")).await;
     })
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_that_only_serves_404_html_deep_links_with_the_relative_build_at_the_root() {
+    let site = StaticSite::builder(dist_dir()).spa_fallback(false).start(0).await.expect("site");
+    deep_link_on_a_404_only_host(site.url(), "").await;
+    drop(site);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_that_only_serves_404_html_deep_links_with_the_public_url_build_under_visor() {
+    let site = StaticSite::builder(visor_dist_dir()).prefix("/visor/").spa_fallback(false).start(0).await.expect("site");
+    deep_link_on_a_404_only_host(format!("{}/visor", site.url()), "/visor").await;
+    drop(site);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -167,8 +167,8 @@ async fn send_file(path: &Path) -> Resp {
 ///
 /// Missing paths: a file-like last segment falls back to the root file of that basename
 /// (relative asset URLs asked from a deep link), else index.html with 200 (SPA fallback).
-/// Without the SPA fallback a missing path is a 404 with the body of `404.html` if the
-/// directory has one (GitHub Pages), else a plain 404.
+/// Without the SPA fallback the host is like GitHub Pages: real files, and for anything
+/// else a 404 with the body of `404.html` if the directory has one, else a plain 404.
 pub(crate) async fn serve(root: &Path, method: &Method, rel: &str, spa_fallback: bool) -> Resp {
     if method != Method::GET && method != Method::HEAD {
         let mut r = empty(StatusCode::METHOD_NOT_ALLOWED);
@@ -199,7 +199,7 @@ pub(crate) async fn serve(root: &Path, method: &Method, rel: &str, spa_fallback:
     if is_file(&path).await {
         return send_file(&path).await;
     }
-    if let Some(seg) = last.filter(|s| s.contains('.')) {
+    if let Some(seg) = last.filter(|s| spa_fallback && s.contains('.')) {
         let at_root = root.join(seg);
         if is_file(&at_root).await {
             return send_file(&at_root).await;
