@@ -39,3 +39,11 @@ case "$public" in
   /*|http://*|https://*) cp "$index" "$dir/404.html" ;;
   *) sed 's#<head>#<head><base href="/">#' "$index" > "$dir/404.html" ;;
 esac
+
+# Precompressed copies for hosts that serve them (nginx gzip_static, the
+# stand-in's static servers): real hosts compress, and users see that.
+# Not the files an operator edits after the build (config.json, interfaces.json).
+find "$dir" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.html' \
+  -o -name '*.json' -o -name '*.svg' -o -name '*.csv' -o -name '*.txt' \) \
+  ! -name config.json ! -name interfaces.json -print0 \
+  | xargs -0 -r gzip -9 -k -f -n

@@ -56,6 +56,10 @@ async fn deep_link_on_a_404_only_host(app_url: String, base: &'static str) {
         page.log_in(&oscar.url(), oscar.username(), oscar.password()).await;
         page.wait_path("back at the deep link", |p| p == format!("{base}/services/cowsay")).await;
         page.wait_text("h1", |t| t == "cowsay").await;
+        // The host sends the build's precompressed wasm, as real hosts do.
+        let wire = page.js("const w = performance.getEntriesByType('resource').find(e => e.name.endsWith('.wasm')); return w ? [w.encodedBodySize, w.decodedBodySize] : null").await;
+        let (sent, size) = (wire[0].as_f64().unwrap_or(0.0), wire[1].as_f64().unwrap_or(0.0));
+        assert!(size > 0.0 && sent < size * 0.6, "the wasm came gzipped: {sent} bytes on the wire for {size}");
         // A reload of the deep link is answered by 404.html again, and works.
         page.client.refresh().await.expect("reload");
         page.wait_text(".facts-row--page", |t| t.contains("ghcr.io/grycap/cowsay")).await;

@@ -171,7 +171,7 @@ async fn route(
                     return Ok(response(StatusCode::OK, Some(ct), bytes));
                 }
             }
-            return Ok(statics::serve(ui, &method, rel, true).await);
+            return Ok(statics::serve(ui, &method, rel, true, statics::accepts_gzip(req.headers())).await);
         }
     }
     let is_system = path.starts_with("/system/");

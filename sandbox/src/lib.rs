@@ -412,7 +412,8 @@ impl Site {
             Site::S3(state) => storage::handle(state, req).await,
             Site::Static(cfg) => {
                 let path = req.uri().path().to_string();
-                Ok(statics::serve_site(&cfg, req.method(), &path, req.uri().query()).await)
+                let gzip = statics::accepts_gzip(req.headers());
+                Ok(statics::serve_site(&cfg, req.method(), &path, req.uri().query(), gzip).await)
             }
         }
     }

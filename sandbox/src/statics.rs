@@ -49,15 +49,16 @@ pub(crate) async fn serve_site(
     method: &Method,
     path: &str,
     query: Option<&str>,
+    gzip: bool,
 ) -> Resp {
-    let mut r = site_response(cfg, method, path, query).await;
+    let mut r = site_response(cfg, method, path, query, gzip).await;
     for (k, v) in &cfg.headers {
         r.headers_mut().insert(k.clone(), v.clone());
     }
     r
 }
 
-async fn site_response(cfg: &SiteConfig, method: &Method, path: &str, query: Option<&str>) -> Resp {
+async fn site_response(cfg: &SiteConfig, method: &Method, path: &str, query: Option<&str>, gzip: bool) -> Resp {
     if method == Method::GET || method == Method::HEAD {
         if let Some((ct, body)) = cfg.files.get(path) {
             let mut r = response(StatusCode::OK, Some(ct), body.clone());
@@ -73,6 +74,7 @@ async fn site_response(cfg: &SiteConfig, method: &Method, path: &str, query: Opt
             method,
             path.trim_start_matches('/'),
             cfg.spa_fallback,
+            gzip,
         )
         .await;
     }
@@ -91,7 +93,7 @@ async fn site_response(cfg: &SiteConfig, method: &Method, path: &str, query: Opt
         return r;
     }
     match path.strip_prefix(cfg.prefix.as_str()) {
-        Some(rel) => serve(&cfg.root, method, rel, cfg.spa_fallback).await,
+        Some(rel) => serve(&cfg.root, method, rel, cfg.spa_fallback, gzip).await,
         None => text(StatusCode::NOT_FOUND, "404 page not found"),
     }
 }
@@ -150,10 +152,40 @@ async fn is_file(p: &Path) -> bool {
     tokio::fs::metadata(p).await.is_ok_and(|m| m.is_file())
 }
 
-async fn send_file(path: &Path) -> Resp {
-    match tokio::fs::read(path).await {
+/// Whether a request's `Accept-Encoding` takes gzip (and does not refuse it with `q=0`).
+pub(crate) fn accepts_gzip(headers: &hyper::HeaderMap) -> bool {
+    headers
+        .get_all(hyper::header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|part| {
+            let mut bits = part.split(';').map(str::trim);
+            let coding = bits.next().unwrap_or_default();
+            let refused = bits.any(|b| b.replace(' ', "") == "q=0" || b.replace(' ', "") == "q=0.0");
+            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
+        })
+}
+
+/// A file as it is, or its precompressed `<file>.gz` when the client takes
+/// gzip and the build wrote one, as nginx's `gzip_static` does.
+async fn send_file(path: &Path, gzip: bool) -> Resp {
+    let zipped = {
+        let mut p = path.as_os_str().to_owned();
+        p.push(".gz");
+        PathBuf::from(p)
+    };
+    let (bytes, encoded) = match (gzip, tokio::fs::read(&zipped).await) {
+        (true, Ok(bytes)) => (Ok(bytes), true),
+        _ => (tokio::fs::read(path).await, false),
+    };
+    match bytes {
         Ok(bytes) => {
             let mut r = response(StatusCode::OK, Some(content_type(path)), bytes);
+            if encoded {
+                set_header(&mut r, "content-encoding", "gzip");
+            }
+            set_header(&mut r, "vary", "accept-encoding");
             if path.extension().is_some_and(|e| e == "html") {
                 set_header(&mut r, "cache-control", "no-cache");
             }
@@ -169,7 +201,7 @@ async fn send_file(path: &Path) -> Resp {
 /// (relative asset URLs asked from a deep link), else index.html with 200 (SPA fallback).
 /// Without the SPA fallback the host is like GitHub Pages: real files, and for anything
 /// else a 404 with the body of `404.html` if the directory has one, else a plain 404.
-pub(crate) async fn serve(root: &Path, method: &Method, rel: &str, spa_fallback: bool) -> Resp {
+pub(crate) async fn serve(root: &Path, method: &Method, rel: &str, spa_fallback: bool, gzip: bool) -> Resp {
     if method != Method::GET && method != Method::HEAD {
         let mut r = empty(StatusCode::METHOD_NOT_ALLOWED);
         set_header(&mut r, "allow", "GET, HEAD");
@@ -197,18 +229,18 @@ pub(crate) async fn serve(root: &Path, method: &Method, rel: &str, spa_fallback:
         path.push("index.html");
     }
     if is_file(&path).await {
-        return send_file(&path).await;
+        return send_file(&path, gzip).await;
     }
     if let Some(seg) = last.filter(|s| spa_fallback && s.contains('.')) {
         let at_root = root.join(seg);
         if is_file(&at_root).await {
-            return send_file(&at_root).await;
+            return send_file(&at_root, gzip).await;
         }
     }
     let not_found = root.join("404.html");
     if !spa_fallback {
         if is_file(&not_found).await {
-            let mut r = send_file(&not_found).await;
+            let mut r = send_file(&not_found, gzip).await;
             *r.status_mut() = StatusCode::NOT_FOUND;
             return r;
         }
@@ -216,10 +248,10 @@ pub(crate) async fn serve(root: &Path, method: &Method, rel: &str, spa_fallback:
     }
     let index = root.join("index.html");
     if is_file(&index).await {
-        return send_file(&index).await;
+        return send_file(&index, gzip).await;
     }
     if is_file(&not_found).await {
-        let mut r = send_file(&not_found).await;
+        let mut r = send_file(&not_found, gzip).await;
         *r.status_mut() = StatusCode::OK;
         return r;
     }

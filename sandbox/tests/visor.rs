@@ -367,3 +367,30 @@ async fn static_site_builder() {
     drop(site);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn static_sites_serve_precompressed_gzip_to_clients_that_take_it() {
+    let dir = site_dir("gzip");
+    let js = b"console.log('a bundle that a real host would compress');".repeat(20);
+    std::fs::write(dir.join("app.js"), &js).expect("js");
+    // Not real gzip: the host serves the file the build wrote, as nginx's gzip_static does.
+    std::fs::write(dir.join("app.js.gz"), b"pretend-gzip").expect("gz");
+    let site = StaticSite::builder(dir.clone()).spa_fallback(false).start(0).await.expect("site starts");
+    let u = site.url();
+    let r = req(&u, "GET", "/app.js", &[("Accept-Encoding", "gzip, deflate, br")], b"").await;
+    assert_eq!((r.status, r.header("content-encoding")), (200, Some("gzip")));
+    assert_eq!(r.body, b"pretend-gzip");
+    assert_eq!(r.header("content-type"), Some("text/javascript; charset=utf-8"), "the type of the file, not of the .gz");
+    assert_eq!(r.header("vary"), Some("accept-encoding"));
+    // No gzip asked for, or refused: the file as it is.
+    for accept in [None, Some("gzip;q=0, identity"), Some("br")] {
+        let headers: Vec<(&str, &str)> = accept.map(|a| vec![("Accept-Encoding", a)]).unwrap_or_default();
+        let r = req(&u, "GET", "/app.js", &headers, b"").await;
+        assert_eq!((r.header("content-encoding"), r.body.clone()), (None, js.clone()), "{accept:?}");
+    }
+    // A file the build did not compress is sent as it is.
+    let r = req(&u, "GET", "/index.html", &[("Accept-Encoding", "gzip")], b"").await;
+    assert_eq!((r.status, r.header("content-encoding")), (200, None));
+    drop(site);
+    let _ = std::fs::remove_dir_all(dir);
+}
