@@ -23,29 +23,26 @@ pub const PATIENCE: Duration = Duration::from_secs(20);
 
 /// The built app; `VISOR_DIST` overrides the default `<repo>/dist`.
 pub fn dist_dir() -> PathBuf {
-    let dir = std::env::var_os("VISOR_DIST")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../dist"));
-    assert!(
-        dir.join("index.html").is_file(),
-        "{} has no index.html: build the app first (`trunk build --release`, done by scripts/test.sh)",
-        dir.display()
-    );
-    dir
+    built("VISOR_DIST", "dist", "`trunk build --release`")
 }
 
 /// The app built with `--public-url /visor/` (for hosts that only serve
 /// 404.html under a sub-path); `VISOR_DIST_VISOR` overrides `<repo>/dist-visor`.
 pub fn visor_dist_dir() -> PathBuf {
-    let dir = std::env::var_os("VISOR_DIST_VISOR")
+    built("VISOR_DIST_VISOR", "dist-visor", "`trunk build --release --public-url /visor/ --dist dist-visor`")
+}
+
+/// A build of the app: `$var`, else `<repo>/<dir>`; fails the test with how to make it.
+fn built(var: &str, dir: &str, how: &str) -> PathBuf {
+    let path = std::env::var_os(var)
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../dist-visor"));
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(dir));
     assert!(
-        dir.join("index.html").is_file(),
-        "{} has no index.html: build it with `trunk build --release --public-url /visor/ --dist dist-visor` (scripts/test.sh does)",
-        dir.display()
+        path.join("index.html").is_file(),
+        "{} has no index.html: build the app first ({how}, done by scripts/test.sh)",
+        path.display()
     );
-    dir
+    path
 }
 
 fn free_port() -> u16 {

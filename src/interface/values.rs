@@ -65,13 +65,4 @@ impl InputValue {
             _ => None,
         }
     }
-
-    /// Nothing given: empty, or blank text.
-    pub fn is_blank(&self) -> bool {
-        match self {
-            Self::Empty => true,
-            Self::Text(t) => t.is_empty(),
-            Self::File(_) => false,
-        }
-    }
 }

@@ -164,8 +164,13 @@ fn RunView(
             run_now.run(());
         }
     };
-    let preview = move || spec.with(|sp| payload::preview(sp, &values.tracked(sp)));
-    let too_large = move || spec.with(|sp| payload::likely_too_large(sp, &values.tracked(sp)));
+    // What the form would send, worked out once per change for the line and the size notice.
+    let described = Memo::new(move |_| spec.with(|sp| payload::describe(sp, &values.tracked(sp))));
+    let preview = move || described.with(|d| match d {
+        Ok((line, _)) => line.clone(),
+        Err(why) => why.clone(),
+    });
+    let too_large = move || described.with(|d| d.as_ref().is_ok_and(|(_, size)| payload::likely_too_large(*size)));
     let expected = RwSignal::new(None::<Expected>);
     let hint = Signal::derive(move || spec.with(|s| s.outputs.first().cloned()));
     let jobs_href = use_base().href(&routes::jobs(&name));

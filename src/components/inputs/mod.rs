@@ -33,6 +33,11 @@ pub fn control_id(input: &InputSpec) -> String {
     format!("spec-{}", input.id)
 }
 
+/// The typed text of a value, and a setter: what the text-like controls bind to.
+pub(crate) fn text_binding(value: RwSignal<InputValue>) -> (impl Fn() -> String + Copy, impl Fn(String) + Copy) {
+    (move || value.with(|v| v.text().to_string()), move |t: String| value.set(InputValue::Text(t)))
+}
+
 /// The shown name of an input: its label, else its id.
 pub fn label_of(input: &InputSpec) -> String {
     if input.label.is_empty() { input.id.clone() } else { input.label.clone() }

@@ -1,4 +1,4 @@
-use super::{control_id, label_of};
+use super::{control_id, label_of, text_binding};
 use crate::interface::spec::{Control, InputSpec};
 use crate::interface::InputValue;
 use leptos::prelude::*;
@@ -12,8 +12,7 @@ pub fn TextInput(
     value: RwSignal<InputValue>,
 ) -> impl IntoView {
     let (id, label) = (control_id(&input), label_of(&input));
-    let text = move || value.with(|v| v.text().to_string());
-    let set = move |t: String| value.set(InputValue::Text(t));
+    let (text, set) = text_binding(value);
     match input.control {
         Control::Select => view! {
             <label class="field__label" for=id.clone()>{label}</label>
