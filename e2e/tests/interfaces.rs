@@ -226,3 +226,32 @@ async fn a_spec_of_a_newer_format_and_an_unused_input_say_so_on_the_page() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn input_type_edits_the_detected_spec_and_switching_back_keeps_what_was_given() {
+    let oscar = stand_in().await;
+    let image = e2e::temp_file("kept.png", &fixtures::png(12, 8, [10, 200, 30]));
+    with_app(move |page| async move {
+        open(&page, &oscar, "echo").await;
+        page.field("Input type").await.select_by_label("Text").await.expect("text");
+        page.fill("Text", "typed before switching").await;
+        page.field("Input type").await.select_by_label("Image").await.expect("image");
+        page.field("Image file").await.send_keys(&image.display().to_string()).await.expect("choose");
+        page.wait_text(".send-preview", |t| t.contains("kept.png")).await;
+        // The editor shows the detected spec as edited by "Input type".
+        page.client.find(fantoccini::Locator::Css(".editor__summary")).await.expect("editor").click().await.expect("open");
+        let spec: Value = serde_json::from_str(&page.value_of("Interface spec (JSON)").await).expect("spec JSON");
+        assert_eq!(spec["inputs"][0]["kind"], json!("image"), "{spec}");
+        assert_eq!(spec["request"]["encoding"], json!("base64"));
+        page.wait_text(".editor__source", |t| t == "interface from: detection").await;
+        // Back to Text: the typed text is still there; back to Image: so is the file.
+        page.field("Input type").await.select_by_label("Text").await.expect("text again");
+        assert_eq!(page.value_of("Text").await, "typed before switching");
+        page.field("Input type").await.select_by_label("Image").await.expect("image again");
+        page.wait_text(".send-preview", |t| t.contains("kept.png")).await;
+        page.press("Run").await;
+        finished(&page).await;
+        assert_eq!(page.output_image_width().await, 12, "the kept file is what was sent");
+    })
+    .await;
+}
