@@ -67,6 +67,11 @@ async fn plant_classifier_shows_the_top_label_and_bars_for_different_images() {
     let green = e2e::temp_file("green.png", &fixtures::png(32, 32, [30, 200, 60]));
     with_app(move |page| async move {
         open_service(&page, &creds, "plants-classification-sync").await;
+        // Run with nothing given: it says what is missing, and nothing is sent.
+        page.wait_text(".send-preview", |t| t == "“Image file” is required.").await;
+        page.press("Run").await;
+        page.alert_containing("“Image file” is required.").await;
+        assert!(page.texts(".run-caption").await.is_empty(), "no run happened");
         choose_file(&page, "Image file", &red).await;
         let preview = page.js("return document.querySelector('.media-preview--image')?.naturalWidth ?? 0").await;
         assert!(preview.as_u64().is_some(), "an input preview is shown");

@@ -128,14 +128,13 @@ fn RunView(
         }
     });
 
+    // The form's values as they change: one snapshot per change serves the
+    // preview line, the size notice and the encoding ahead.
+    let form = Memo::new(move |_| spec.with(|sp| values.tracked(sp)));
     // A file for a sync run is encoded as soon as it is given.
     Effect::new(move |_| {
         if mode.get() == How::Sync {
-            spec.with(|sp| {
-                if let Some(file) = payload::single_file(sp, &values.tracked(sp)) {
-                    crate::run::prepared::prepare(file);
-                }
-            });
+            spec.with(|sp| form.with(|v| payload::single_file(sp, v).map(crate::run::prepared::prepare)));
         }
     });
 
@@ -148,10 +147,6 @@ fn RunView(
             let Some(session) = session.0.get_untracked() else { return };
             let spec = spec.get_untracked();
             let values = values.now(&spec);
-            if let Err(why) = payload::describe(&spec, &values) {
-                run.refuse(why);
-                return;
-            }
             let target = Target { session, service: name.clone(), how: mode.get_untracked(), plan: plan.clone() };
             run.start(target, Request { spec, values });
         }
@@ -165,7 +160,7 @@ fn RunView(
         }
     };
     // What the form would send, worked out once per change for the line and the size notice.
-    let described = Memo::new(move |_| spec.with(|sp| payload::describe(sp, &values.tracked(sp))));
+    let described = Memo::new(move |_| spec.with(|sp| form.with(|v| payload::describe(sp, v))));
     let preview = move || described.with(|d| match d {
         Ok((line, _)) => line.clone(),
         Err(why) => why.clone(),

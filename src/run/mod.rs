@@ -203,13 +203,6 @@ impl Run {
         enter(self.phase, phase);
     }
 
-    /// Shows why the form cannot be sent, without starting anything.
-    pub fn refuse(&self, why: String) {
-        self.outcome.set(None);
-        self.error.set(Some(ApiError::InvalidInput(why)));
-        self.set_phase(Phase::Failed);
-    }
-
     /// Clears the state for a new run and returns its ticket; any earlier
     /// run still in an await is told to stop, and writes nothing more.
     fn reset(&self, how: How) -> Ticket {
@@ -271,6 +264,7 @@ impl Run {
     pub fn cancel(&self, service: &str) {
         self.stop.with_value(|s| s.store(true, Ordering::SeqCst));
         self.cancel.with_value(|h| if let Some(h) = h { h.abort() });
+        // A sync request ends through its aborted XHR, with a "Cancelled" alert.
         if self.how.get_untracked() == How::Async {
             store::clear_pending(service);
             if self.running() {
@@ -278,10 +272,8 @@ impl Run {
                     "Stopped waiting. The job may still run: its output will appear in the output bucket and on the Jobs page."
                         .into(),
                 ));
+                self.set_phase(Phase::Stopped);
             }
-        }
-        if self.running() && self.how.get_untracked() == How::Async {
-            self.set_phase(Phase::Stopped);
         }
     }
 
@@ -324,14 +316,18 @@ impl Run {
     async fn encode(&self, payload: Payload) -> Result<RunBody, ApiError> {
         let phase = self.phase;
         let progress = move |done| enter(phase, Phase::Encoding { done });
-        self.set_phase(Phase::Encoding { done: 0.0 });
         let encoded = match payload {
+            // JSON goes as it is: nothing to encode.
             Payload::Json(text) => return Ok(RunBody::Json(text)),
             Payload::Bytes { bytes, mime, .. } => {
+                progress(0.0);
                 let blob = crate::browser::blob(&bytes, mime).ok_or_else(|| ApiError::InvalidInput(OUT_OF_MEMORY.into()))?;
                 crate::browser::base64_of_blob(&blob, progress).await
             }
-            Payload::File(f) => prepared::body(&f, progress).await,
+            Payload::File(f) => {
+                progress(0.0);
+                prepared::body(&f, progress).await
+            }
         };
         encoded.map(RunBody::Base64).map_err(ApiError::InvalidInput)
     }
