@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Prints the size of the built bundle: wasm, js and css, raw and gzip -9.
+# Prints what the built app weighs: every file of the build (raw and gzip -9),
+# then what a headless Chromium visit really fetches (e2e example
+# bundle_size): the first load of the login page and of the service list,
+# and what a run page adds. `scripts/bundle-size.sh [dist]`; run by bench.sh.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/env.sh
 dist=${1:-dist}
-printf '%-6s %10s %10s  %s\n' kind raw gzip file
-total_raw=0; total_gz=0
-for f in "$dist"/*.wasm "$dist"/*.js "$dist"/*.css; do
+echo "Files of the build ($dist)"
+printf '  %-48s %10s %10s\n' file gzip raw
+for f in "$dist"/*.wasm "$dist"/*.js "$dist"/*.css "$dist"/index.html; do
   [ -f "$f" ] || continue
-  raw=$(stat -c %s "$f"); gz=$(gzip -9 -c "$f" | wc -c)
-  total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz))
-  printf '%-6s %10s %10s  %s\n' "${f##*.}" "$raw" "$gz" "$(basename "$f")"
+  printf '  %-48s %10s %10s\n' "$(basename "$f")" "$(gzip -9 -c "$f" | wc -c)" "$(stat -c %s "$f")"
 done
-printf '%-6s %10s %10s\n' total "$total_raw" "$total_gz"
+VISOR_DIST="$(cd "$dist" && pwd)" CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}" \
+  cargo run --locked -q -p e2e --example bundle_size

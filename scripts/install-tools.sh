@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132.0.0
 AXE_VERSION=4.10.3
+# wasm-split-cli cuts the release wasm into chunks (scripts/build-wasm.sh). It
+# must understand the split points of the wasm_split_helpers in Cargo.lock.
+WSPLIT_VERSION=0.2.4
 # wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly,
 # or trunk tries to download its own copy (and this machine is offline).
 WB_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
@@ -22,9 +25,10 @@ fi
 # Installs build in their own target dir so they never fight the project's.
 install_crate() { # name version [extra args]
   local name=$1 version=$2
+  shift 2
   say "installing $name $version (takes a while on 2 cores)"
-  CARGO_TARGET_DIR="$VISOR_CACHE/install-target" cargo install "$name" --version "$version" --locked \
-    || CARGO_TARGET_DIR="$VISOR_CACHE/install-target" cargo install "$name" --version "$version"
+  CARGO_TARGET_DIR="$VISOR_CACHE/install-target" cargo install "$name" --version "$version" --locked "$@" \
+    || CARGO_TARGET_DIR="$VISOR_CACHE/install-target" cargo install "$name" --version "$version" "$@"
 }
 
 if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
@@ -33,6 +37,9 @@ fi
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WB_VERSION" ] \
   || [ "$(wasm-bindgen-test-runner --version 2>/dev/null | awk '{print $2}')" != "$WB_VERSION" ]; then
   install_crate wasm-bindgen-cli "$WB_VERSION"
+fi
+if ! cargo install --list | grep -qx "wasm_split_cli_support v$WSPLIT_VERSION:"; then
+  install_crate wasm_split_cli_support "$WSPLIT_VERSION" --features build-binary
 fi
 
 # Debian's binaryen (108) produces a wasm that fails at run time: use npm's.
@@ -59,4 +66,4 @@ fi
 
 # trunk runs cargo with --offline, so every crate must already be local.
 cargo fetch --locked >/dev/null 2>&1 || cargo fetch --locked
-say "tools ready: trunk $TRUNK_VERSION, wasm-bindgen $WB_VERSION, wasm-opt $BINARYEN_VERSION, axe-core $AXE_VERSION, $(chromium --version 2>/dev/null | head -1)"
+say "tools ready: trunk $TRUNK_VERSION, wasm-bindgen $WB_VERSION, wasm-split-cli $WSPLIT_VERSION, wasm-opt $BINARYEN_VERSION, axe-core $AXE_VERSION, $(chromium --version 2>/dev/null | head -1)"

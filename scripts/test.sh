@@ -16,7 +16,6 @@ cargo test --locked --workspace --exclude e2e
 
 step "build dist/ (release)"
 trunk build --release
-bash scripts/bundle-size.sh dist
 # The build for hosts that only serve 404.html under a sub-path (README).
 trunk build --release --public-url /visor/ --dist dist-visor
 
@@ -26,5 +25,8 @@ CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}" \
 
 step "e2e tier: the built app in headless Chromium against the stand-in"
 cargo test --locked -p e2e -- --test-threads=2
+
+step "bundle size: the build's files, and what a visit fetches"
+bash scripts/bundle-size.sh dist
 
 step "all three tiers passed"

@@ -4,7 +4,8 @@
 use crate::components::{provide_relogin, AppHeader, Guard, ReloginDialog};
 use crate::context::{AppBase, Site};
 use crate::oscar::siteconfig::SiteConfig;
-use crate::pages::{EmbedPage, JobsPage, LoginPage, NotFound, ServicePage, ServicesPage};
+use crate::lazy::{self, LazyPage};
+use crate::pages::{LoginPage, NotFound, ServicesPage};
 use crate::routes;
 use crate::session::provide_session;
 use leptos::prelude::*;
@@ -31,6 +32,7 @@ pub fn App() -> impl IntoView {
         config: RwSignal::new(SiteConfig::default()),
         warning: RwSignal::new(None),
         interfaces: RwSignal::new(None),
+        interfaces_asked: StoredValue::new(false),
         loaded: RwSignal::new(false),
     };
     provide_context(site);
@@ -38,13 +40,11 @@ pub fn App() -> impl IntoView {
         let base = base.clone();
         leptos::task::spawn_local(async move {
             let (config, warning) = crate::net::site::load_site_config(&base).await;
-            let interfaces = crate::net::site::load_interfaces(&base, &config.interfaces).await;
             if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
                 doc.set_title(&config.title);
             }
             site.config.set(config);
             site.warning.set(warning);
-            site.interfaces.set(interfaces);
             site.loaded.set(true);
         });
     }
@@ -60,9 +60,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=|| view! { <Redirect path=routes::SERVICES/> }/>
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/services") view=|| view! { <Guard><ServicesPage/></Guard> }/>
-                    <Route path=path!("/services/:name") view=|| view! { <Guard><ServicePage/></Guard> }/>
-                    <Route path=path!("/services/:name/jobs") view=|| view! { <Guard><JobsPage/></Guard> }/>
-                    <Route path=path!("/embed/services/:name") view=EmbedPage/>
+                    <Route path=path!("/services/:name") view=|| view! { <Guard><LazyPage load=lazy::service_page/></Guard> }/>
+                    <Route path=path!("/services/:name/jobs") view=|| view! { <Guard><LazyPage load=lazy::jobs_page/></Guard> }/>
+                    <Route path=path!("/embed/services/:name") view=|| view! { <LazyPage load=lazy::embed_page/> }/>
                 </Routes>
             </main>
             <ReloginDialog/>

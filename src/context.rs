@@ -28,7 +28,11 @@ pub struct Site {
     /// Why the defaults are used, when config.json is missing or broken.
     pub warning: RwSignal<Option<String>>,
     /// The operator's `interfaces.json`, once loaded (`None` if there is none).
+    /// Loaded when a run page first asks (`net::site::use_interfaces`), not at
+    /// start-up: the login page and the list never need it.
     pub interfaces: RwSignal<Option<serde_json::Value>>,
+    /// Whether its load was started.
+    pub interfaces_asked: StoredValue<bool>,
     /// Whether config.json was tried (the embed handshake waits for it).
     pub loaded: RwSignal<bool>,
 }
@@ -39,6 +43,7 @@ pub fn use_site() -> Site {
         config: RwSignal::new(SiteConfig::default()),
         warning: RwSignal::new(None),
         interfaces: RwSignal::new(None),
+        interfaces_asked: StoredValue::new(false),
         loaded: RwSignal::new(true),
     })
 }

@@ -18,6 +18,8 @@ pub mod components;
 #[cfg(target_arch = "wasm32")]
 pub mod context;
 #[cfg(target_arch = "wasm32")]
+pub mod lazy;
+#[cfg(target_arch = "wasm32")]
 pub mod net;
 #[cfg(target_arch = "wasm32")]
 pub mod pages;

@@ -126,6 +126,7 @@ async fn the_main_flow_works_by_keyboard_alone() {
         active(oscar.password().to_string()).await;
         active("\u{E007}".into()).await; // Enter
         page.wait_path("the list", |p| p == "/services").await;
+        page.wait_text(".service-card__link", |t| !t.is_empty()).await;
         // Focus is visible: the focused element gets an outline.
         let outline = page
             .js("const a = document.querySelector('.service-card__link'); a.focus(); return getComputedStyle(a, '::after').outlineStyle")

@@ -206,3 +206,64 @@ async fn config_json_fixes_the_endpoint_and_a_broken_one_warns() {
     })
     .await;
 }
+
+/// A copy of a build, to take files away from.
+fn copy_of(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for entry in std::fs::read_dir(from).expect("read dir").flatten() {
+            let target = to.join(entry.file_name());
+            if entry.path().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), &target).expect("copy");
+            }
+        }
+    }
+    let to = std::env::temp_dir().join(format!("visor-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&to);
+    copy(dir, &to);
+    to
+}
+
+/// The run page's chunk does not arrive (the network went away, or a new
+/// deploy removed it): the page says so with "Reload" and "Try again" instead
+/// of dying, and "Try again" shows the page once the chunk is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chunk_that_does_not_load_says_so_and_try_again_recovers() {
+    let oscar = stand_in().await;
+    let dir = copy_of(&dist_dir(), "chunkless");
+    let chunk: Vec<_> = std::fs::read_dir(&dir)
+        .expect("dist")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("split_run_page-")))
+        .collect();
+    assert!(!chunk.is_empty(), "dist/ has no run-page chunk: build it with `trunk build --release`");
+    let away = |p: &std::path::PathBuf| p.with_extension("away");
+    for p in &chunk {
+        std::fs::rename(p, away(p)).expect("take the chunk away");
+    }
+    let site = StaticSite::start(dir.clone(), 0).await.expect("site");
+    with_browser(site.url(), move |page| async move {
+        page.open("/login").await;
+        page.log_in(&oscar.url(), oscar.username(), oscar.password()).await;
+        page.wait_path("the list", |p| p == "/services").await;
+        let link = page.client.find(fantoccini::Locator::Css("a.service-card__link[href$='/services/cowsay']")).await.expect("cowsay");
+        link.click().await.expect("open cowsay");
+        let alert = page.alert_containing("could not be loaded").await;
+        assert!(alert.contains("Reload") && alert.contains("Try again"), "a way out: {alert}");
+        // The wasm did not abort: no `unreachable` in the console.
+        let console = page.console().await;
+        assert!(!console.iter().any(|l| l.contains("unreachable") || l.contains("RuntimeError")), "the app died: {console:?}");
+        for p in &chunk {
+            std::fs::rename(away(p), p).expect("bring the chunk back");
+        }
+        page.press("Try again").await;
+        page.wait_text("h1", |t| t == "cowsay").await;
+        page.wait_text("h2", |t| t == "Input").await;
+    })
+    .await;
+    drop(site);
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -16,7 +16,8 @@ pub fn ServiceCardView(
     view! {
         <li class="service-card">
             <div class="service-card__head">
-                <h2 class="service-card__name"><a class="service-card__link" href=href>{card.name.clone()}</a></h2>
+                <h2 class="service-card__name"><a class="service-card__link" href=href
+                    on:pointerenter=|_| crate::lazy::prefetch_run_page() on:focus=|_| crate::lazy::prefetch_run_page()>{card.name.clone()}</a></h2>
                 <span class="badge" class:badge--sync=modes.sync class:badge--async=modes.asynchronous
                       class:badge--muted=!(modes.sync || modes.asynchronous) title=modes.describe()>
                     {modes.label()}

@@ -37,6 +37,26 @@ pub async fn load_interfaces(base: &str, location: &str) -> Option<serde_json::V
     serde_json::from_str(&r.text().await.ok()?).ok()
 }
 
+/// The operator's interfaces: the first page that asks starts their load,
+/// once `config.json` (which says where they are) was tried.
+pub fn use_interfaces() -> leptos::prelude::RwSignal<Option<serde_json::Value>> {
+    use leptos::prelude::*;
+    let site = crate::context::use_site();
+    let base = crate::context::use_base();
+    Effect::new(move |_| {
+        if site.loaded.get() && !site.interfaces_asked.get_value() {
+            site.interfaces_asked.set_value(true);
+            let location = site.config.with_untracked(|c| c.interfaces.clone());
+            let base = base.0.clone();
+            leptos::task::spawn_local(async move {
+                let found = load_interfaces(&base, &location).await;
+                let _ = site.interfaces.try_set(found);
+            });
+        }
+    });
+    site.interfaces
+}
+
 /// Fetches a file next to the app (an example input or expected output).
 pub async fn fetch_bytes(url: &str) -> Option<Vec<u8>> {
     let r = Request::get(url).send().await.ok()?;

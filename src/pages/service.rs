@@ -68,7 +68,7 @@ pub fn ServicePage(
 #[component]
 fn InterfacedRun(service: Service, modes: Modes) -> impl IntoView {
     let session = use_session();
-    let site = crate::context::use_site();
+    let interfaces = crate::net::site::use_interfaces();
     let endpoint = session.0.with_untracked(|s| s.as_ref().map(|s| s.endpoint.to_string()).unwrap_or_default());
     let name = service.name.to_string();
     let edit = RwSignal::new(store::load_spec_edit(&endpoint, &name));
@@ -77,7 +77,7 @@ fn InterfacedRun(service: Service, modes: Modes) -> impl IntoView {
     let stored = StoredValue::new(service.clone());
     let resolved = Memo::new(move |_| {
         let (user, kind) = (edit.get(), detected_kind.get());
-        site.interfaces.with(|ops| stored.with_value(|s| resolve_as(s, user.as_deref(), ops.as_ref(), None, kind)))
+        interfaces.with(|ops| stored.with_value(|s| resolve_as(s, user.as_deref(), ops.as_ref(), None, kind)))
     });
     let on_edit = Callback::new(move |text: Option<String>| {
         match &text {

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Builds the app's wasm, its JS glue and its loader into trunk's staging dir.
+# Trunk skips its own Rust pipeline (`data-trunk-skip` in index.html) and runs
+# this from the post-build hook, because trunk 0.21 cannot split a wasm
+# (trunk-rs/trunk#1022).
+#
+# A release build is split: cargo links with --emit-relocs and the `split`
+# feature, wasm-split-cli (wasm_split_cli_support, pinned in install-tools.sh)
+# cuts the chunks of src/lazy.rs out of the main module, wasm-bindgen writes
+# the glue for the main module, and wasm-opt shrinks every piece. A debug
+# build (`trunk build`, `trunk serve`) is one plain module, as before.
+# VISOR_SPLIT=0 gives an unsplit release build, for comparison.
+#
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/env.sh
+dir="${TRUNK_STAGING_DIR:?run by trunk}"
+profile="${TRUNK_PROFILE:-debug}"
+public="${TRUNK_PUBLIC_URL:-./}"
+case "$public" in */) ;; *) public="$public/" ;; esac
+split=0
+if [ "$profile" = release ] && [ "${VISOR_SPLIT:-1}" = 1 ]; then split=1; fi
+
+work="$CARGO_TARGET_DIR/visor-wasm/$profile"
+rm -rf "$work"
+mkdir -p "$work/out"
+wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/$profile/oscar-visor.wasm"
+
+if [ $split = 1 ]; then
+  # The relocations tell wasm-split which function uses what. They are a link
+  # argument of the binary alone, so the dependencies' builds stay as they are.
+  cargo rustc --locked --release --target wasm32-unknown-unknown --bin oscar-visor --features split \
+    -- -C link-args=--emit-relocs
+  wasm-split-cli "$wasm" "$work" --out-name oscar-visor
+  wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle \
+    --out-dir "$work/out" --out-name oscar-visor "$work/oscar-visor.wasm"
+  # The chunks and their link module, beside the glue they import.
+  find "$work" -maxdepth 1 -type f \( -name '*.wasm' ! -name oscar-visor.wasm -o -name '*.js' \) \
+    -exec cp {} "$work/out/" \;
+else
+  release_flag=(); [ "$profile" = release ] && release_flag=(--release)
+  cargo build --locked "${release_flag[@]}" --target wasm32-unknown-unknown --bin oscar-visor
+  wasm-bindgen --target web --no-typescript --out-dir "$work/out" --out-name oscar-visor "$wasm"
+fi
+
+if [ "$profile" = release ]; then
+  for f in "$work"/out/*.wasm; do
+    wasm-opt -Oz "$f" -o "$f"
+  done
+fi
+
+# Every piece is named by the hash of the whole build, and the pieces' links
+# to each other are rewritten to match. They stay side by side at the top of
+# the dist, so a host that serves assets by file name (README) serves these.
+hash=$(cd "$work/out" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+main_js="oscar-visor-$hash.js"
+main_wasm="oscar-visor-${hash}_bg.wasm"
+sed -i "s#from \"\./__wasm_split\.js\"#from \"./__wasm_split-$hash.js\"#" "$work/out/oscar-visor.js"
+mv "$work/out/oscar-visor.js" "$dir/$main_js"
+mv "$work/out/oscar-visor_bg.wasm" "$dir/$main_wasm"
+prefetch="{}"
+link=""
+if [ -f "$work/out/__wasm_split.js" ]; then
+  link="__wasm_split-$hash.js"
+  sed -i -e "s#from \"\./oscar-visor\.js\"#from \"./$main_js\"#" \
+    -e "s#new URL(\"\./\([A-Za-z0-9_]*\)\.wasm\"#new URL(\"./\1-$hash.wasm\"#g" "$work/out/__wasm_split.js"
+  mv "$work/out/__wasm_split.js" "$dir/$link"
+  for f in "$work"/out/*.wasm; do
+    name=$(basename "$f" .wasm)
+    mv "$f" "$dir/$name-$hash.wasm"
+  done
+  # Which chunks a deep link needs, read off the link module: a page opened
+  # straight from a link fetches its chunks while the main module loads.
+  prefetch=$(python3 scripts/split-manifest.py "$dir/$link")
+fi
+if [ -n "$(ls -A "$work/out")" ]; then
+  echo "build-wasm: wasm-bindgen wrote files this script does not place: $(ls "$work/out")" >&2
+  exit 1
+fi
+
+loader=$(cat <<EOF
+// The app's loader (scripts/build-wasm.sh): a file, not an inline script, so
+// the app runs under a strict Content-Security-Policy.
+// The chunks each deep link needs, by page: fetched now, beside the main
+// module, when the page will show (an embed, or a tab with a session; without
+// one the link leads to the login page first).
+const chunks = $prefetch;
+const path = location.pathname;
+const page = path.match(/\/services\/[^/]+\/jobs\/?$/) ? 'jobs_page'
+  : path.match(/\/services\/[^/]+\/?$/) ? 'run_page' : null;
+const shows = path.includes('/embed/') || (() => {
+  try { return sessionStorage.getItem('oscar-visor.session') !== null; } catch { return false; }
+})();
+for (const file of (page && shows && chunks[page]) || []) {
+  const link = document.createElement('link');
+  Object.assign(link, { rel: 'preload', as: 'fetch', crossOrigin: 'anonymous', href: new URL(file, import.meta.url).href });
+  document.head.append(link);
+}
+const bindings = await import('./$main_js');
+const wasm = await bindings.default({ module_or_path: new URL('./$main_wasm', import.meta.url) });
+window.wasmBindings = bindings;
+dispatchEvent(new CustomEvent('TrunkApplicationStarted', { detail: { wasm } }));
+EOF
+)
+loader_hash=$(printf '%s' "$loader" | sha256sum | cut -c1-16)
+printf '%s\n' "$loader" > "$dir/init-$loader_hash.js"
+
+tags="<link rel=\"modulepreload\" href=\"${public}$main_js\" crossorigin=\"anonymous\">"
+if [ -n "$link" ]; then
+  tags="$tags<link rel=\"modulepreload\" href=\"${public}$link\" crossorigin=\"anonymous\">"
+fi
+tags="$tags<link rel=\"preload\" href=\"${public}$main_wasm\" crossorigin=\"anonymous\" as=\"fetch\" type=\"application/wasm\">"
+tags="$tags<script type=\"module\" src=\"${public}init-$loader_hash.js\"></script>"
+index="$dir/index.html"
+awk -v tags="$tags" '/data-trunk rel="rust"/ { next } /<\/head>/ && !done { print tags; done=1 } { print }' "$index" > "$index.tmp"
+mv "$index.tmp" "$index"
+echo "build-wasm: $profile build $hash$([ $split = 1 ] && echo ', split')"
