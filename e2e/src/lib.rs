@@ -178,6 +178,20 @@ impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
     }
 }
 
+/// chromedriver's DevTools command (`POST /session/{id}/goog/cdp/execute`):
+/// the benchmarks clear the HTTP cache and add a script to every new document.
+#[derive(Debug)]
+struct Cdp(Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/goog/cdp/execute", session.unwrap_or_default()))
+    }
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.0.to_string()))
+    }
+}
+
 /// Polls `probe` until it returns `Some`, or fails the test after `PATIENCE`.
 pub async fn eventually<T, P, Fut>(what: &str, mut probe: P) -> T
 where
@@ -311,6 +325,11 @@ impl Page {
             .as_array()
             .map(|list| list.iter().filter_map(|e| e["message"].as_str().map(String::from)).collect())
             .unwrap_or_default()
+    }
+
+    /// Runs a Chrome DevTools Protocol command, e.g. `Network.clearBrowserCache`.
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.client.issue_cmd(Cdp(json!({ "cmd": cmd, "params": params }))).await.expect("DevTools command")
     }
 
     /// Logs in through the form.
