@@ -27,9 +27,14 @@ mkdir -p "$work/out"
 wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/$profile/oscar-visor.wasm"
 
 if [ $split = 1 ]; then
-  # The relocations tell wasm-split which function uses what. They are a link
-  # argument of the binary alone, so the dependencies' builds stay as they are.
-  cargo rustc --locked --release --target wasm32-unknown-unknown --bin oscar-visor --features split \
+  # The relocations tell wasm-split which function uses what: a link argument
+  # of the binary alone. `erase_components` (leptos) type-erases each view:
+  # the run page's chunk is 18% smaller and the main module 1%
+  # (scripts/bundle-size.sh); VISOR_ERASE=0 builds without it.
+  erase="--cfg erase_components"
+  if [ "${VISOR_ERASE:-1}" = 0 ]; then erase=""; fi
+  RUSTFLAGS="${RUSTFLAGS:-} $erase" \
+    cargo rustc --locked --release --target wasm32-unknown-unknown --bin oscar-visor --features split \
     -- -C link-args=--emit-relocs
   wasm-split-cli "$wasm" "$work" --out-name oscar-visor
   wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle \
@@ -81,20 +86,30 @@ fi
 loader=$(cat <<EOF
 // The app's loader (scripts/build-wasm.sh): a file, not an inline script, so
 // the app runs under a strict Content-Security-Policy.
+// config.json, which the app reads first, fetched beside the wasm. The app
+// asks for it under the router base it finds in the path; this is the same
+// rule (routes::detect_base): the base ends where the first route begins.
+const path = location.pathname;
+const head = path.match(/\/(login|services|embed)(\/|$)/);
+const base = (head ? path.slice(0, head.index)
+  : /\/$|\/[^/]*\.[^/]*$/.test(path) ? path.slice(0, path.lastIndexOf('/')) : '').replace(/\/+$/, '');
+const preload = href => {
+  const link = document.createElement('link');
+  Object.assign(link, { rel: 'preload', as: 'fetch', crossOrigin: 'anonymous', href });
+  document.head.append(link);
+};
+preload(location.origin + base + '/config.json');
 // The chunks each deep link needs, by page: fetched now, beside the main
 // module, when the page will show (an embed, or a tab with a session; without
 // one the link leads to the login page first).
 const chunks = $prefetch;
-const path = location.pathname;
 const page = path.match(/\/services\/[^/]+\/jobs\/?$/) ? 'jobs_page'
   : path.match(/\/services\/[^/]+\/?$/) ? 'run_page' : null;
 const shows = path.includes('/embed/') || (() => {
   try { return sessionStorage.getItem('oscar-visor.session') !== null; } catch { return false; }
 })();
 for (const file of (page && shows && chunks[page]) || []) {
-  const link = document.createElement('link');
-  Object.assign(link, { rel: 'preload', as: 'fetch', crossOrigin: 'anonymous', href: new URL(file, import.meta.url).href });
-  document.head.append(link);
+  preload(new URL(file, import.meta.url).href);
 }
 const bindings = await import('./$main_js');
 const wasm = await bindings.default({ module_or_path: new URL('./$main_wasm', import.meta.url) });

@@ -66,9 +66,18 @@ lazy_page!(
 /// that the click finds it there. Does nothing without the split.
 pub fn prefetch_run_page() {
     #[cfg(feature = "split")]
-    leptos::task::spawn_local(async {
-        let _ = preload_run_page().await;
-    });
+    {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        static ASKED: AtomicBool = AtomicBool::new(false);
+        if !ASKED.swap(true, Ordering::Relaxed) {
+            leptos::task::spawn_local(async {
+                // A failed fetch may be asked again; the route retries anyway.
+                if preload_run_page().await.is_err() {
+                    ASKED.store(false, Ordering::Relaxed);
+                }
+            });
+        }
+    }
 }
 
 /// The page that `load` gives, with a loading line until its chunk is there,

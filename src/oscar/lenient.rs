@@ -16,7 +16,10 @@ where
 /// A string field that may arrive as a string, a number, a bool or `null`
 /// (Go's k8s quantities are strings, but hand-written JSON often has `1.0`).
 pub fn stringish<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(value_to_string(&Value::deserialize(d)?))
+    Ok(match Value::deserialize(d)? {
+        Value::String(s) => s,
+        other => value_to_string(&other),
+    })
 }
 
 /// A list of ports that is a number in v3 (`"api_port": 8000`, 0 = none) and
