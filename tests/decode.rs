@@ -200,7 +200,7 @@ fn zip_lists_and_reads_back_originals() {
     }
     // The CSV inflates to more than it occupies: the limit is on the output.
     assert!(entries[2].compressed_size < entries[2].size);
-    assert_eq!(zip::read(&z, &entries[2], 100), Err(ZipError::TooLarge));
+    assert!(matches!(zip::read(&z, &entries[2], 100), Err(ZipError::TooLarge { limit: 100, .. })));
 }
 
 /// Offset of the first local header's data (fixture names are ASCII, no extra).
@@ -273,10 +273,7 @@ fn zip_hostile_headers_fail_cleanly() {
     bad[cd + 24..cd + 28].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
     let entries = zip::list(&bad).expect("lists");
     assert_eq!(entries[0].size, 0xFFFF_FFF0);
-    assert_eq!(
-        zip::read(&bad, &entries[0], 64 << 20),
-        Err(ZipError::TooLarge)
-    );
+    assert!(matches!(zip::read(&bad, &entries[0], 64 << 20), Err(ZipError::TooLarge { .. })));
     // A lying small size on a deflated entry stops inflation early.
     let second_cd = cd + 46 + "img_gray.png".len();
     let mut bad = z.clone();

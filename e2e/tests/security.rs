@@ -75,3 +75,63 @@ async fn a_malicious_service_cannot_run_code() {
     })
     .await;
 }
+
+/// Hostile ZIP outputs: a bomb whose 16 entries all point at one deflated
+/// stream, and an entry that inflates over 1,000 times its size. The app lists
+/// without unpacking, refuses both with what it found and the limit, offers
+/// the raw ZIP, and stays alive: the console has no abort, and the list opens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zip_bombs_in_an_output_are_refused_and_the_app_lives_on() {
+    let oscar = Arc::new(Sandbox::start(Options::default()).await.expect("stand-in"));
+    let spec = json!({"visor": 1, "inputs": [{"id": "archive", "kind": "file", "label": "Archive"}]});
+    let service = json!({
+        "name": "echo-zip", "image": "ghcr.io/example/echo", "log_level": "CRITICAL", "cpu": "0.5", "memory": "256Mi",
+        "script": "cp \"$INPUT_FILE_PATH\" \"$TMP_OUTPUT_DIR/\"",
+        "annotations": {"oscar-visor/interface": spec.to_string()},
+    });
+    assert_eq!(oscar.add_service(&service.to_string()), 201, "the stand-in takes the service");
+    let bomb = e2e::temp_file("bomb.zip", &oscar_sandbox::fixtures::zip_bomb(16, 16 << 20));
+    let ratio = e2e::temp_file("ratio.zip", &oscar_sandbox::fixtures::zip_deflated(&[("zeros.bin", vec![0; 8 << 20]), ("ok.txt", b"fine".to_vec())]));
+    with_app(move |page| async move {
+        page.open("/login").await;
+        page.log_in(&oscar.url(), oscar.username(), oscar.password()).await;
+        page.wait_text(".service-card", |t| t.starts_with("echo-zip")).await;
+        page.open("/services/echo-zip").await;
+        page.wait_text("h2", |t| t == "Input").await;
+        let run_with = |file: std::path::PathBuf| {
+            let page = page.clone();
+            async move {
+                let input = page.client.find(fantoccini::Locator::Id("spec-archive")).await.expect("file input");
+                input.send_keys(&file.display().to_string()).await.expect("choose");
+                page.press("Run").await;
+                page.wait_text(".run-caption", |t| t.starts_with("Finished in")).await;
+            }
+        };
+        run_with(bomb).await;
+        page.wait_text(".notice", |t| t.contains("share their data")).await;
+        let raw = page.texts("a[download]").await;
+        assert!(raw.iter().any(|t| t.starts_with("Download")), "the raw ZIP is offered: {raw:?}");
+
+        run_with(ratio).await;
+        let names = eventually("two entries listed", || async {
+            let n = page.texts(".zip-list__name").await;
+            (n.len() == 2).then_some(n)
+        })
+        .await;
+        assert_eq!(names, ["zeros.bin", "ok.txt"]);
+        let open = "(//li[contains(@class,'zip-list__entry')])[1]//button[normalize-space()='Open']";
+        page.client.find(fantoccini::Locator::XPath(open)).await.expect("Open").click().await.expect("click");
+        let refused = page.wait_text(".zip-list .field__error", |t| t.contains("times its packed size")).await;
+        assert!(refused.contains("1000×") && refused.contains("Download the whole ZIP"), "names the limit and the way out: {refused}");
+        // The honest entry still opens.
+        let open = "(//li[contains(@class,'zip-list__entry')])[2]//button[normalize-space()='Open']";
+        page.client.find(fantoccini::Locator::XPath(open)).await.expect("Open").click().await.expect("click");
+        page.wait_text(".zip-list__view", |t| t.contains("fine")).await;
+
+        let console = page.console().await;
+        assert!(!console.iter().any(|l| l.contains("unreachable") || l.contains("RuntimeError")), "the app died: {console:?}");
+        page.open("/services").await;
+        page.wait_text(".service-card", |t| t.starts_with("echo-zip")).await;
+    })
+    .await;
+}

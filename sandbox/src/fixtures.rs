@@ -289,3 +289,15 @@ mod tests {
         assert!(c.contains(",,"));
     }
 }
+
+/// A ZIP bomb of the "many entries, one stream" kind: `entries` central
+/// directory records that all point at one deflated run of `zeros` zero bytes.
+pub fn zip_bomb(entries: u16, zeros: usize) -> Vec<u8> {
+    crate::media::zip_with(&[("zeros.bin".to_string(), vec![0; zeros])], true, entries)
+}
+
+/// A well-formed ZIP of deflated `files` (name, bytes).
+pub fn zip_deflated(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let files: Vec<(String, Vec<u8>)> = files.iter().map(|(n, d)| (n.to_string(), d.clone())).collect();
+    crate::media::zip_with(&files, true, 1)
+}

@@ -180,6 +180,13 @@ fn dos_now() -> (u16, u16) {
 
 /// A ZIP archive of `files` (name, bytes), stored without compression.
 pub(crate) fn zip_stored(files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    zip_with(files, false, 1)
+}
+
+/// A ZIP archive of `files`, deflated or stored, whose central directory
+/// lists each entry `copies` times (more than 1 is a zip bomb's trick: many
+/// entries that all point at one stream).
+pub(crate) fn zip_with(files: &[(String, Vec<u8>)], deflate: bool, copies: u16) -> Vec<u8> {
     let (date, time) = dos_now();
     let mut out = Vec::new();
     let mut central = Vec::new();
@@ -187,40 +194,44 @@ pub(crate) fn zip_stored(files: &[(String, Vec<u8>)]) -> Vec<u8> {
         let crc = crc32fast::hash(data);
         let flags: u16 = if name.is_ascii() { 0 } else { 1 << 11 };
         let offset = out.len() as u32;
-        let size = data.len() as u32;
+        let packed = if deflate { miniz_oxide::deflate::compress_to_vec(data, 9) } else { data.clone() };
+        let method: u16 = if deflate { 8 } else { 0 };
+        let (size, packed_size) = (data.len() as u32, packed.len() as u32);
         let name_len = name.len() as u16;
         // Local file header.
         out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
-        for v in [20u16, flags, 0, time, date] {
+        for v in [20u16, flags, method, time, date] {
             out.extend_from_slice(&v.to_le_bytes());
         }
-        for v in [crc, size, size] {
+        for v in [crc, packed_size, size] {
             out.extend_from_slice(&v.to_le_bytes());
         }
         out.extend_from_slice(&name_len.to_le_bytes());
         out.extend_from_slice(&0u16.to_le_bytes());
         out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(data);
+        out.extend_from_slice(&packed);
         // Central directory entry.
-        central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
-        for v in [0x031eu16, 20, flags, 0, time, date] {
-            central.extend_from_slice(&v.to_le_bytes());
+        for _ in 0..copies {
+            central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+            for v in [0x031eu16, 20, flags, method, time, date] {
+                central.extend_from_slice(&v.to_le_bytes());
+            }
+            for v in [crc, packed_size, size] {
+                central.extend_from_slice(&v.to_le_bytes());
+            }
+            for v in [name_len, 0, 0, 0, 0] {
+                central.extend_from_slice(&v.to_le_bytes());
+            }
+            central.extend_from_slice(&(0o100644u32 << 16).to_le_bytes()); // external attrs
+            central.extend_from_slice(&offset.to_le_bytes());
+            central.extend_from_slice(name.as_bytes());
         }
-        for v in [crc, size, size] {
-            central.extend_from_slice(&v.to_le_bytes());
-        }
-        for v in [name_len, 0, 0, 0, 0] {
-            central.extend_from_slice(&v.to_le_bytes());
-        }
-        central.extend_from_slice(&(0o100644u32 << 16).to_le_bytes()); // external attrs
-        central.extend_from_slice(&offset.to_le_bytes());
-        central.extend_from_slice(name.as_bytes());
     }
     let cd_offset = out.len() as u32;
     let cd_size = central.len() as u32;
     out.extend_from_slice(&central);
     out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
-    let count = files.len() as u16;
+    let count = (files.len() * usize::from(copies)) as u16;
     for v in [0u16, 0, count, count] {
         out.extend_from_slice(&v.to_le_bytes());
     }

@@ -169,6 +169,28 @@ impl Drop for ObjectUrl {
     }
 }
 
+/// Saves bytes as a file, through a click on a link made for it. Its object
+/// URL lives until the next download, so the browser has time to read it;
+/// only the latest one is kept.
+pub fn download(bytes: &[u8], mime: &str, name: &str) {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<ObjectUrl>> = const { std::cell::RefCell::new(None) };
+    }
+    let Some(url) = ObjectUrl::new(bytes, mime) else { return };
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    if let Ok(a) = doc.create_element("a") {
+        let a: web_sys::HtmlAnchorElement = a.unchecked_into();
+        a.set_href(url.as_str());
+        a.set_download(name);
+        a.click();
+    }
+    LAST.with(|last| {
+        if let Ok(mut last) = last.try_borrow_mut() {
+            *last = Some(url);
+        }
+    });
+}
+
 /// Copies text to the clipboard; false when the browser refused.
 pub async fn copy_text(text: &str) -> bool {
     let Some(window) = web_sys::window() else { return false };

@@ -64,11 +64,42 @@ pub enum ZipError {
     #[error("unsupported ZIP feature: {0}")]
     Unsupported(String),
     /// The entry is bigger than the caller's limit (zip bomb guard).
-    #[error("the file is too large to open here")]
-    TooLarge,
+    #[error("the file is {}, more than the {} this page unpacks", super::decode::human_size(*size), super::decode::human_size(*limit as u64))]
+    TooLarge { size: u64, limit: usize },
+    /// The entry inflates far more than real files do (a zip bomb).
+    #[error("the file would inflate {0} times its packed size, past the {RATIO_CAP}× this page unpacks")]
+    Ratio(u64),
+    /// Entries share their data, or point outside the archive (a zip bomb trick).
+    #[error("the ZIP archive is malformed: {0}")]
+    Malformed(String),
     /// Inconsistent structures or data (bad CRC, bad deflate stream, ...).
     #[error("the ZIP archive is damaged: {0}")]
     Corrupt(String),
+}
+
+/// The largest entry the page unpacks to show or download (64 MiB).
+pub const ENTRY_CAP: usize = 64 * 1024 * 1024;
+
+/// How many times its packed size an entry may inflate: deflate tops out near
+/// 1,032:1 on runs of one byte, and real outputs (text, images, tables) stay
+/// far below 1000:1. Entries under [`RATIO_FREE`] are exempt: they cannot hurt.
+pub const RATIO_CAP: u64 = 1000;
+
+/// Entries up to this size (1 MiB) may have any ratio.
+pub const RATIO_FREE: u64 = 1024 * 1024;
+
+/// The inflated bytes a page keeps at once across its open entries (128 MiB).
+pub const KEPT_CAP: u64 = 128 * 1024 * 1024;
+
+/// The entries left open, oldest first, after opening `entry` (index, size):
+/// the oldest close until the total fits in [`KEPT_CAP`].
+pub fn admit(open: &[(usize, u64)], entry: (usize, u64)) -> Vec<(usize, u64)> {
+    let mut kept: Vec<(usize, u64)> = open.iter().copied().filter(|(i, _)| *i != entry.0).collect();
+    kept.push(entry);
+    while kept.len() > 1 && kept.iter().map(|(_, size)| size).sum::<u64>() > KEPT_CAP {
+        kept.remove(0);
+    }
+    kept
 }
 
 const EOCD_SIG: &[u8] = b"PK\x05\x06";
@@ -161,7 +192,46 @@ pub fn list(bytes: &[u8]) -> Result<Vec<ZipEntry>, ZipError> {
         });
         pos += CDIR_LEN + var_len;
     }
+    check_layout(bytes, &entries, start)?;
     Ok(entries)
+}
+
+/// Where an entry's stored data lies in the archive, from its local header.
+fn data_range(bytes: &[u8], entry: &ZipEntry) -> Result<std::ops::Range<usize>, ZipError> {
+    let off = usize::try_from(entry.local_header_offset).map_err(|_| ZipError::Truncated)?;
+    let head = bytes.get(off..off.saturating_add(LOCAL_LEN)).ok_or(ZipError::Truncated)?;
+    if head.get(..4) != Some(LOCAL_SIG) {
+        return Err(ZipError::Corrupt("bad local header".into()));
+    }
+    let skip = usize::from(u16_at(head, 26).unwrap_or_default()) + usize::from(u16_at(head, 28).unwrap_or_default());
+    let start = off + LOCAL_LEN + skip;
+    let len = usize::try_from(entry.compressed_size).map_err(|_| ZipError::Truncated)?;
+    Ok(start..start.checked_add(len).ok_or(ZipError::Truncated)?)
+}
+
+/// Every entry's header and data must lie before the central directory, and
+/// no two may share bytes: an archive whose directory points many entries at
+/// one deflate stream multiplies one bomb into many.
+fn check_layout(bytes: &[u8], entries: &[ZipEntry], cd_start: usize) -> Result<(), ZipError> {
+    let mut spans = Vec::with_capacity(entries.len());
+    for e in entries {
+        // A bad local header fails that entry's read, not the listing.
+        let Ok(data) = data_range(bytes, e) else { continue };
+        if data.end > cd_start {
+            return Err(ZipError::Malformed(format!("“{}” points outside the archive's data", e.name)));
+        }
+        let off = e.local_header_offset as usize;
+        spans.push((off, data.end, &e.name));
+    }
+    spans.sort_unstable();
+    for pair in spans.windows(2) {
+        if let [(_, end, a), (next, _, b)] = pair {
+            if next < end {
+                return Err(ZipError::Malformed(format!("“{a}” and “{b}” share their data")));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Reads one entry's bytes, refusing entries whose declared size exceeds
@@ -171,24 +241,15 @@ pub fn read(bytes: &[u8], entry: &ZipEntry, limit: usize) -> Result<Vec<u8>, Zip
     if entry.is_encrypted() {
         return Err(ZipError::Unsupported("encrypted entries".into()));
     }
-    let size = usize::try_from(entry.size).map_err(|_| ZipError::TooLarge)?;
+    let too_large = ZipError::TooLarge { size: entry.size, limit };
+    let size = usize::try_from(entry.size).map_err(|_| too_large.clone())?;
     if size > limit {
-        return Err(ZipError::TooLarge);
+        return Err(too_large);
     }
-    let off = usize::try_from(entry.local_header_offset).map_err(|_| ZipError::Truncated)?;
-    let head = bytes
-        .get(off..off.saturating_add(LOCAL_LEN))
-        .ok_or(ZipError::Truncated)?;
-    if head.get(..4) != Some(LOCAL_SIG) {
-        return Err(ZipError::Corrupt("bad local header".into()));
+    if entry.size > RATIO_FREE && entry.size / entry.compressed_size.max(1) > RATIO_CAP {
+        return Err(ZipError::Ratio(entry.size / entry.compressed_size.max(1)));
     }
-    let skip = usize::from(u16_at(head, 26).unwrap_or_default())
-        + usize::from(u16_at(head, 28).unwrap_or_default());
-    let start = off + LOCAL_LEN + skip;
-    let len = usize::try_from(entry.compressed_size).map_err(|_| ZipError::Truncated)?;
-    let data = bytes
-        .get(start..start.saturating_add(len))
-        .ok_or(ZipError::Truncated)?;
+    let data = bytes.get(data_range(bytes, entry)?).ok_or(ZipError::Truncated)?;
     let out = match entry.method {
         0 => data.to_vec(),
         // One byte over the declared size is enough to detect a lying header.
@@ -277,6 +338,114 @@ mod tests {
         z
     }
 
+    /// An archive of `entries` central-directory records that all point at the
+    /// one local entry of `zip` (the 16-entries-one-stream bomb).
+    fn shared_stream(zip: &[u8], entries: u16) -> Vec<u8> {
+        let eocd = find_eocd(zip).expect("eocd");
+        let cd_start = u32_at(zip, eocd + 16).expect("cd offset") as usize;
+        let record = zip[cd_start..eocd].to_vec();
+        let mut z = zip[..cd_start].to_vec();
+        for _ in 0..entries {
+            z.extend_from_slice(&record);
+        }
+        let cd_size = (record.len() * usize::from(entries)) as u32;
+        z.extend_from_slice(EOCD_SIG);
+        z.extend_from_slice(&[0, 0, 0, 0]);
+        z.extend_from_slice(&entries.to_le_bytes());
+        z.extend_from_slice(&entries.to_le_bytes());
+        z.extend_from_slice(&cd_size.to_le_bytes());
+        z.extend_from_slice(&(cd_start as u32).to_le_bytes());
+        z.extend_from_slice(&[0, 0]);
+        z
+    }
+
+    /// A one-entry deflate archive of `data`.
+    fn deflated_zip(name: &str, data: &[u8]) -> Vec<u8> {
+        let packed = miniz_oxide::deflate::compress_to_vec(data, 9);
+        let mut z = stored_zip(name, &packed);
+        // Patch both headers: method 8, the real CRC and uncompressed size.
+        let crc = crc32(data).to_le_bytes();
+        let size = (data.len() as u32).to_le_bytes();
+        let local = 0;
+        z[local + 8..local + 10].copy_from_slice(&8u16.to_le_bytes());
+        z[local + 14..local + 18].copy_from_slice(&crc);
+        z[local + 22..local + 26].copy_from_slice(&size);
+        let cd = find_eocd(&z).and_then(|e| u32_at(&z, e + 16)).expect("cd") as usize;
+        z[cd + 10..cd + 12].copy_from_slice(&8u16.to_le_bytes());
+        z[cd + 16..cd + 20].copy_from_slice(&crc);
+        z[cd + 24..cd + 28].copy_from_slice(&size);
+        z
+    }
+
+    #[test]
+    fn entries_that_share_one_stream_are_refused_before_any_inflate() {
+        let one = deflated_zip("zeros.bin", &vec![0u8; 4096]);
+        assert_eq!(list(&one).map(|e| e.len()), Ok(1));
+        let bomb = shared_stream(&one, 16);
+        match list(&bomb) {
+            Err(ZipError::Malformed(why)) => assert!(why.contains("share their data"), "{why}"),
+            other => panic!("a shared stream must be refused: {other:?}"),
+        }
+        assert_eq!(list(&shared_stream(&one, 1)).map(|e| e.len()), Ok(1), "one record is a plain archive");
+    }
+
+    #[test]
+    fn an_entry_pointing_past_the_data_is_refused() {
+        let mut z = stored_zip("a.txt", b"hello");
+        let cd = find_eocd(&z).and_then(|e| u32_at(&z, e + 16)).expect("cd") as usize;
+        // Declare 1,000 stored bytes where there are 5.
+        z[cd + 20..cd + 24].copy_from_slice(&1000u32.to_le_bytes());
+        assert!(matches!(list(&z), Err(ZipError::Malformed(_)) | Err(ZipError::Truncated)), "{:?}", list(&z));
+    }
+
+    #[test]
+    fn the_inflate_ratio_is_capped_above_the_free_size() {
+        // Runs of zeros deflate about 1,030:1: over the cap once past RATIO_FREE.
+        let big = deflated_zip("zeros.bin", &vec![0u8; 8 * 1024 * 1024]);
+        let e = &list(&big).expect("list")[0];
+        assert!(e.size / e.compressed_size > RATIO_CAP);
+        match read(&big, e, ENTRY_CAP) {
+            Err(ZipError::Ratio(r)) => assert!(r > RATIO_CAP),
+            other => panic!("expected the ratio cap: {other:?}"),
+        }
+        // At RATIO_FREE and below, any ratio is fine.
+        let small = deflated_zip("zeros.bin", &vec![0u8; RATIO_FREE as usize]);
+        let e = &list(&small).expect("list")[0];
+        assert_eq!(read(&small, e, ENTRY_CAP).map(|b| b.len()), Ok(RATIO_FREE as usize));
+        // Text at a real-world ratio reads whatever its size.
+        let text: Vec<u8> = (0..300_000u32).flat_map(|i| format!("{i},{}\n", i % 97).into_bytes()).collect();
+        let csv = deflated_zip("t.csv", &text);
+        let e = &list(&csv).expect("list")[0];
+        assert_eq!(read(&csv, e, ENTRY_CAP).map(|b| b.len()), Ok(text.len()));
+    }
+
+    #[test]
+    fn open_entries_stay_within_the_kept_cap() {
+        let mib = 1024 * 1024;
+        let open = admit(&[], (0, 60 * mib));
+        let open = admit(&open, (1, 60 * mib));
+        assert_eq!(open, vec![(0, 60 * mib), (1, 60 * mib)], "120 MiB fit");
+        let open = admit(&open, (2, 8 * mib));
+        assert_eq!(open.iter().map(|e| e.0).collect::<Vec<_>>(), [0, 1, 2], "exactly 128 MiB fit");
+        let open = admit(&open, (3, 1));
+        assert_eq!(open.iter().map(|e| e.0).collect::<Vec<_>>(), [1, 2, 3], "one byte over closes the oldest");
+        assert_eq!(admit(&open, (2, 8 * mib)).last(), Some(&(2, 8 * mib)), "reopening moves it to the end");
+        assert_eq!(admit(&open, (9, KEPT_CAP + 1)), vec![(9, KEPT_CAP + 1)], "a lone entry is always allowed (its own cap applies)");
+    }
+
+    #[test]
+    fn the_entry_cap_is_exact() {
+        let z = stored_zip("x", &[7u8; 64]);
+        let e = &list(&z).expect("list")[0];
+        assert_eq!(read(&z, e, 63), Err(ZipError::TooLarge { size: 64, limit: 63 }));
+        assert_eq!(
+            ZipError::TooLarge { size: 100 << 20, limit: ENTRY_CAP }.to_string(),
+            "the file is 100.0 MB, more than the 64.0 MB this page unpacks"
+        );
+        assert!(read(&z, e, 64).is_ok());
+        assert!(read(&z, e, 65).is_ok());
+    }
+
     #[test]
     fn crc32_known_value() {
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
@@ -292,7 +461,7 @@ mod tests {
         assert_eq!(entries[0].file_name(), "hello.txt");
         assert!(!entries[0].is_dir && !entries[0].has_unsafe_path());
         assert_eq!(read(&z, &entries[0], 100).unwrap(), b"hello");
-        assert_eq!(read(&z, &entries[0], 4), Err(ZipError::TooLarge));
+        assert_eq!(read(&z, &entries[0], 4), Err(ZipError::TooLarge { size: 5, limit: 4 }));
     }
 
     #[test]
