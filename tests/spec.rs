@@ -336,6 +336,13 @@ fn to_json_round_trips_and_is_stable() {
         assert_eq!(again, s, "{name}");
         assert_eq!(to_json(&again), text, "{name}");
     }
+    // Numbers come back exactly (serde_json's float_roundtrip).
+    for n in ["6.56e+25", "0.30000000000000004", "1e300", "-2.2250738585072014e-308", "123456789.123456789"] {
+        let text = format!(r#"{{"visor":1,"inputs":[{{"id":"n","kind":"number","default":{n},"min":{n},"max":1e301}}],"request":{{"encoding":"template","template":{{"n":"{{{{n}}}}"}}}}}}"#);
+        let s = parse_spec(&text).unwrap_or_else(|e| panic!("{n}: {e:?}"));
+        let again = parse_spec(&to_json(&s)).unwrap_or_else(|e| panic!("{n}: {e:?}"));
+        assert_eq!(again, s, "{n} round-trips");
+    }
     // The template keeps its written order in the canonical JSON.
     let text = to_json(&spec("kokoro-tts.json"));
     let template = text.split("\"template\": {").nth(1).expect("template");
@@ -946,6 +953,15 @@ fn ro_crates_from_the_hub() {
     assert_eq!((h.samples.len(), h.input_formats.len()), (100, 1));
     let deep = format!("{{\"@graph\":{}{}}}", "[".repeat(50_000), "]".repeat(50_000));
     assert_eq!(parse_ro_crate(&deep), None);
+    // 100,000 distinct formats on one sample: one pass, and 100 kept.
+    let formats: Vec<String> = (0..100_000).map(|i| format!("\"type/x{i}\"")).collect();
+    let crate_json = format!(
+        r#"{{"@graph":[{{"@id":"s","@type":"HowToSupply","item":{{"@id":"s"}},"encodingFormat":[{}]}}]}}"#,
+        formats.join(",")
+    );
+    let h = parse_ro_crate(&crate_json).expect("formats");
+    assert_eq!(h.input_formats.len(), 100);
+    assert_eq!(h.input_formats.first().map(String::as_str), Some("type/x0"));
 }
 
 fn hub_service(name: &str, extra: serde_json::Value) -> Service {

@@ -126,6 +126,14 @@ pub fn parse_ro_crate(json: &str) -> Option<RoCrateHints> {
         }
     }
 
+    // Formats are de-duplicated through a set, and at most MAX_REFS are kept:
+    // a crate that lists 100,000 of them costs one pass, not one per pair.
+    let add = |list: &mut Vec<String>, seen: &mut std::collections::HashSet<String>, f: String| {
+        if !f.is_empty() && list.len() < MAX_REFS && seen.insert(f.clone()) {
+            list.push(f);
+        }
+    };
+    let mut seen = std::collections::HashSet::new();
     for id in &input_ids {
         let Some(e) = entity(id) else { continue };
         let fs = formats(e);
@@ -133,16 +141,13 @@ pub fn parse_ro_crate(json: &str) -> Option<RoCrateHints> {
             .samples
             .push((id.clone(), fs.first().cloned().unwrap_or_default()));
         for f in fs {
-            if !f.is_empty() && !hints.input_formats.contains(&f) {
-                hints.input_formats.push(f);
-            }
+            add(&mut hints.input_formats, &mut seen, f);
         }
     }
+    let mut seen = std::collections::HashSet::new();
     for id in &output_ids {
         for f in entity(id).map(formats).unwrap_or_default() {
-            if !f.is_empty() && !hints.output_formats.contains(&f) {
-                hints.output_formats.push(f);
-            }
+            add(&mut hints.output_formats, &mut seen, f);
         }
     }
     Some(hints)

@@ -393,33 +393,83 @@ pub fn zip_rule_for<'a>(rules: &'a [ZipRule], file_name: &str) -> Option<&'a Zip
         .find(|r| glob(&r.pattern, if r.pattern.contains('/') { file_name } else { base }))
 }
 
-/// Glob match with `*` and `?`, linear backtracking (no recursion).
+/// The longest ZIP rule pattern that can match (characters); longer ones
+/// match nothing.
+pub const GLOB_CAP: usize = 1024;
+
+/// Glob match with `*` and `?`, in time linear in the text: the pattern is
+/// cut at its stars, the first and last pieces must sit at the ends, and each
+/// piece between is found leftmost after the one before (which is optimal
+/// for `*`), by a bit-parallel search that handles `?`. Each character of the
+/// text is looked at once per 64 pattern characters, never backtracked over.
 fn glob(pattern: &str, text: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();
+    if p.len() > GLOB_CAP {
+        return false;
+    }
     let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        match (p.get(pi), t.get(ti)) {
-            (Some('*'), _) => {
-                star = Some((pi, ti));
-                pi += 1;
-            }
-            (Some(pc), Some(tc)) if *pc == '?' || pc == tc => {
-                pi += 1;
-                ti += 1;
-            }
-            _ => match star {
-                Some((sp, st)) => {
-                    pi = sp + 1;
-                    ti = st + 1;
-                    star = Some((sp, st + 1));
-                }
-                None => return false,
-            },
+    let pieces: Vec<&[char]> = p.split(|c| *c == '*').collect();
+    let (first, last) = match pieces.as_slice() {
+        [only] => return only.len() == t.len() && fits(only, &t),
+        [first, .., last] => (*first, *last),
+        [] => return true,
+    };
+    if t.len() < first.len() + last.len() || !fits(first, &t[..first.len()]) || !fits(last, &t[t.len() - last.len()..]) {
+        return false;
+    }
+    let (mut at, end) = (first.len(), t.len() - last.len());
+    for piece in pieces.iter().skip(1).take(pieces.len().saturating_sub(2)) {
+        if piece.is_empty() {
+            continue;
+        }
+        match find_piece(piece, t.get(at..end).unwrap_or_default()) {
+            Some(i) => at += i + piece.len(),
+            None => return false,
         }
     }
-    p.get(pi..).unwrap_or_default().iter().all(|c| *c == '*')
+    true
+}
+
+/// Whether `piece` (no `*`) matches `text` of the same length.
+fn fits(piece: &[char], text: &[char]) -> bool {
+    piece.iter().zip(text).all(|(p, t)| *p == '?' || p == t)
+}
+
+/// Where `piece` (no `*`, `?` any character) first occurs in `text`: the
+/// shift-and search, one bit per piece character in 64-bit words.
+fn find_piece(piece: &[char], text: &[char]) -> Option<usize> {
+    let m = piece.len();
+    let words = m.div_ceil(64);
+    // Per distinct character, the bits of the positions it (or `?`) fills.
+    let mut any = vec![0u64; words];
+    let mut masks: Vec<(char, Vec<u64>)> = Vec::new();
+    for (i, c) in piece.iter().enumerate() {
+        if *c == '?' {
+            any[i / 64] |= 1 << (i % 64);
+        } else if let Some((_, mask)) = masks.iter_mut().find(|(k, _)| k == c) {
+            mask[i / 64] |= 1 << (i % 64);
+        } else {
+            let mut mask = vec![0u64; words];
+            mask[i / 64] |= 1 << (i % 64);
+            masks.push((*c, mask));
+        }
+    }
+    masks.sort_by_key(|(c, _)| *c);
+    let mut state = vec![0u64; words];
+    for (j, c) in text.iter().enumerate() {
+        let mask = masks.binary_search_by_key(c, |(k, _)| *k).ok().and_then(|i| masks.get(i)).map(|(_, m)| m);
+        // state = ((state << 1) | 1) & (mask | any), across the words.
+        let mut carry = 1u64;
+        for w in 0..words {
+            let shifted = (state[w] << 1) | carry;
+            carry = state[w] >> 63;
+            state[w] = shifted & (any[w] | mask.map_or(0, |m| m[w]));
+        }
+        if state[(m - 1) / 64] & (1 << ((m - 1) % 64)) != 0 {
+            return Some(j + 1 - m);
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -465,6 +515,65 @@ mod tests {
         assert!(!glob("a*b*c", "axxbyy"));
         assert!(glob("ñ?", "ñé"));
         assert!(!glob(&"*a".repeat(50), &"b".repeat(5_000)));
+        assert!(glob("*.png", ".png") && !glob("*.png", "png"));
+        assert!(glob("a*a", "aa") && !glob("a*a", "a"));
+        assert!(glob("**x**", "x") && glob("*?*", "z") && !glob("*?*", ""));
+        assert!(glob("*ab?d*", "xxabcabzdyy") && !glob("*ab?d*", "xxabcabzyy"));
+    }
+
+    #[test]
+    fn globs_agree_with_a_plain_backtracking_matcher() {
+        fn slow(p: &[char], t: &[char]) -> bool {
+            match p.split_first() {
+                None => t.is_empty(),
+                Some(('*', rest)) => (0..=t.len()).any(|i| slow(rest, &t[i..])),
+                Some((c, rest)) => t.split_first().is_some_and(|(tc, tr)| (*c == '?' || c == tc) && slow(rest, tr)),
+            }
+        }
+        // Every pattern of up to 4 of "a b ? *" against every text of up to 5 of "a b".
+        let mut patterns = vec![String::new()];
+        for _ in 0..4 {
+            let more: Vec<String> = patterns.iter().flat_map(|p| ["a", "b", "?", "*"].map(|c| format!("{p}{c}"))).collect();
+            patterns.extend(more);
+        }
+        let mut texts = vec![String::new()];
+        for _ in 0..5 {
+            let more: Vec<String> = texts.iter().flat_map(|t| ["a", "b"].map(|c| format!("{t}{c}"))).collect();
+            texts.extend(more);
+        }
+        patterns.sort();
+        patterns.dedup();
+        texts.sort();
+        texts.dedup();
+        for p in &patterns {
+            let pc: Vec<char> = p.chars().collect();
+            for t in &texts {
+                let tc: Vec<char> = t.chars().collect();
+                assert_eq!(glob(p, t), slow(&pc, &tc), "glob({p:?}, {t:?})");
+            }
+        }
+        // Pieces longer than one 64-bit word.
+        let long = "ab?".repeat(40);
+        let text = format!("zz{}zz", "abc".repeat(40));
+        assert!(glob(&format!("*{long}*"), &text));
+        assert!(!glob(&format!("*{long}x*"), &text));
+    }
+
+    #[test]
+    fn a_long_rule_against_a_long_name_takes_milliseconds() {
+        // 1,000 characters against 65,535 (the longest ZIP name): backtracking
+        // took seconds per rule.
+        let pattern = "*a".repeat(500);
+        let name = "b".repeat(65_535);
+        let started = std::time::Instant::now();
+        for _ in 0..100 {
+            assert!(!glob(&pattern, &name));
+        }
+        let worst = format!("*{}b*", "a".repeat(998));
+        assert!(!glob(&worst, &"a".repeat(65_535)));
+        assert!(glob(&format!("{}*", "?".repeat(GLOB_CAP - 1)), &"x".repeat(70_000)), "at the cap it matches");
+        assert!(!glob(&"?".repeat(GLOB_CAP + 1), &"x".repeat(GLOB_CAP + 1)), "past the cap nothing matches");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "took {:?}", started.elapsed());
     }
 
     #[test]
