@@ -57,7 +57,9 @@ fi
 # Every piece is named by the hash of the whole build, and the pieces' links
 # to each other are rewritten to match. They stay side by side at the top of
 # the dist, so a host that serves assets by file name (README) serves these.
-hash=$(cd "$work/out" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+# (This script is hashed too: it rewrites the pieces.)
+hash=$( { (cd "$work/out" && find . -type f -print0 | sort -z | xargs -0 sha256sum); sha256sum < scripts/build-wasm.sh; } \
+  | sha256sum | cut -c1-16)
 main_js="oscar-visor-$hash.js"
 main_wasm="oscar-visor-${hash}_bg.wasm"
 sed -i "s#from \"\./__wasm_split\.js\"#from \"./__wasm_split-$hash.js\"#" "$work/out/oscar-visor.js"
@@ -69,6 +71,29 @@ if [ -f "$work/out/__wasm_split.js" ]; then
   link="__wasm_split-$hash.js"
   sed -i -e "s#from \"\./oscar-visor\.js\"#from \"./$main_js\"#" \
     -e "s#new URL(\"\./\([A-Za-z0-9_]*\)\.wasm\"#new URL(\"./\1-$hash.wasm\"#g" "$work/out/__wasm_split.js"
+  # A deep link's chunks are compiled while the main module still loads (the
+  # loader starts them): the link module takes such a compiled module once,
+  # and fetches as before on any other (or a repeated) load.
+  links=$(grep -c 'const src = fetch(new URL(' "$work/out/__wasm_split.js" || true)
+  streams=$(grep -c 'WebAssembly.instantiateStreaming(src, imports)' "$work/out/__wasm_split.js" || true)
+  if [ "$links" = 0 ] || [ "$links" != "$streams" ]; then
+    echo "build-wasm: wasm-split-cli's link module changed shape ($links fetches, $streams instantiations)" >&2
+    exit 1
+  fi
+  sed -i -e 's#const src = fetch(new URL(#const src = visorFetch(new URL(#' \
+    -e 's#WebAssembly.instantiateStreaming(src, imports)#visorInstantiate(src, imports)#' "$work/out/__wasm_split.js"
+  cat >> "$work/out/__wasm_split.js" <<'JS'
+function visorFetch(url) {
+    const early = globalThis.__visorEarly || {};
+    const compiled = early[url.href];
+    delete early[url.href];
+    return compiled || fetch(url);
+}
+async function visorInstantiate(src, imports) {
+    const got = await src;
+    return got instanceof WebAssembly.Module ? WebAssembly.instantiate(got, imports) : WebAssembly.instantiateStreaming(got, imports);
+}
+JS
   mv "$work/out/__wasm_split.js" "$dir/$link"
   for f in "$work"/out/*.wasm; do
     name=$(basename "$f" .wasm)
@@ -99,17 +124,21 @@ const preload = href => {
   document.head.append(link);
 };
 preload(location.origin + base + '/config.json');
-// The chunks each deep link needs, by page: fetched now, beside the main
-// module, when the page will show (an embed, or a tab with a session; without
-// one the link leads to the login page first).
+// The chunks each deep link needs, by page: fetched and compiled now, beside
+// the main module, when the page will show (an embed, or a tab with a
+// session; without one the link leads to the login page first).
 const chunks = $prefetch;
 const page = path.match(/\/services\/[^/]+\/jobs\/?$/) ? 'jobs_page'
   : path.match(/\/services\/[^/]+\/?$/) ? 'run_page' : null;
 const shows = path.includes('/embed/') || (() => {
   try { return sessionStorage.getItem('oscar-visor.session') !== null; } catch { return false; }
 })();
+globalThis.__visorEarly = {};
 for (const file of (page && shows && chunks[page]) || []) {
-  preload(new URL(file, import.meta.url).href);
+  const href = new URL(file, import.meta.url).href;
+  const compiled = WebAssembly.compileStreaming(fetch(href));
+  compiled.catch(() => {});
+  globalThis.__visorEarly[href] = compiled;
 }
 const bindings = await import('./$main_js');
 const wasm = await bindings.default({ module_or_path: new URL('./$main_wasm', import.meta.url) });
