@@ -153,7 +153,10 @@ where
         .await
         .expect("a WebDriver session in headless Chromium");
     let page = Page { client: client.clone(), app_url };
-    let outcome = tokio::spawn(body(page)).await;
+    let outcome = tokio::spawn(body(page.clone())).await;
+    // A dead app fails the test, whatever it checked: a panic or an abort in
+    // the wasm shows in the console as an uncaught `RuntimeError: unreachable`.
+    let died = if outcome.is_ok() { page.died().await } else { None };
     let _ = client.close().await;
     drop(driver);
     if let Err(e) = outcome {
@@ -161,6 +164,9 @@ where
             std::panic::resume_unwind(e.into_panic());
         }
         panic!("test task failed: {e}");
+    }
+    if let Some(line) = died {
+        panic!("the app died during the test: {line}");
     }
 }
 
@@ -325,6 +331,12 @@ impl Page {
             .as_array()
             .map(|list| list.iter().filter_map(|e| e["message"].as_str().map(String::from)).collect())
             .unwrap_or_default()
+    }
+
+    /// The console line that says the wasm aborted (a panic, a failed
+    /// allocation), if one was logged since the last [`Page::console`].
+    pub async fn died(&self) -> Option<String> {
+        self.console().await.into_iter().find(|l| l.contains("RuntimeError"))
     }
 
     /// Runs a Chrome DevTools Protocol command, e.g. `Network.clearBrowserCache`.

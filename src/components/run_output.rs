@@ -74,12 +74,7 @@ pub fn RunOutput(
         })}
         {move || {
             let lines = run.logs.get();
-            (!lines.is_empty()).then(|| view! {
-                <details class="logs" open=run.error.with(Option::is_some)>
-                    <summary>{format!("Logs ({} lines)", lines.len())}</summary>
-                    <pre class="logs__text">{lines.join("\n")}</pre>
-                </details>
-            })
+            (!lines.is_empty()).then(|| view! { <Logs lines open=run.error.with(Option::is_some)/> })
         }}
     }
 }
@@ -121,4 +116,34 @@ fn job_line(job: &Job, now_secs: f64) -> String {
     let to = job.finish_unix.map(|t| t as f64).unwrap_or(now_secs);
     let elapsed = from.map(|f| format!(" · {:.0} s", (to - f as f64).max(0.0))).unwrap_or_default();
     format!("Job {} · {}{elapsed}", job.name, job.status.label())
+}
+
+/// A run's log lines: the last `LOG_TAIL_LINES` (where errors are), with
+/// "Show all" and a download of the whole log.
+#[component]
+fn Logs(lines: Vec<String>, open: bool) -> impl IntoView {
+    use crate::interface::outputs::{tail, LOG_TAIL_LINES};
+    let all = RwSignal::new(false);
+    let count = lines.len();
+    let lines = StoredValue::new(lines);
+    let text = move || {
+        lines.with_value(|l| if all.get() { l.join("\n") } else { tail(l, LOG_TAIL_LINES).0.join("\n") })
+    };
+    let download = move |_| {
+        let whole = lines.with_value(|l| l.join("\n"));
+        crate::browser::download(whole.as_bytes(), "text/plain", "logs.txt");
+    };
+    view! {
+        <details class="logs" open=open>
+            <summary>{format!("Logs ({count} lines)")}</summary>
+            {move || (!all.get() && count > LOG_TAIL_LINES).then(|| view! {
+                <p class="notice" role="status">
+                    {format!("Showing the last {LOG_TAIL_LINES} of {count} lines. ")}
+                    <button type="button" class="button button--ghost" on:click=move |_| all.set(true)>"Show all"</button>
+                    <button type="button" class="button button--ghost" on:click=download>"Download the log"</button>
+                </p>
+            })}
+            <pre class="logs__text">{text}</pre>
+        </details>
+    }
 }

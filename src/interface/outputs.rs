@@ -12,6 +12,43 @@ pub struct Shown {
     pub bytes: Arc<[u8]>,
 }
 
+/// Text shown at first (1 MiB): a bigger output shows its start, says how
+/// much there is, and offers "Show all" and a download.
+pub const TEXT_SHOWN_CAP: usize = 1024 * 1024;
+
+/// The most text "Show all" puts in the page (16 MiB); past it, only the
+/// download (a 100 MB `<pre>` freezes the tab).
+pub const TEXT_ALL_CAP: usize = 16 * 1024 * 1024;
+
+/// Log lines shown at first: the last ones, where the error usually is.
+pub const LOG_TAIL_LINES: usize = 1000;
+
+/// Classes a label output lists at first; "Show all" lists the rest.
+pub const LABELS_SHOWN: usize = 20;
+
+/// The most classes "Show all" lists.
+pub const LABELS_ALL_CAP: usize = 10_000;
+
+/// The first `cap` bytes of `bytes`, cut back to a UTF-8 character boundary,
+/// and whether anything was left out.
+pub fn text_head(bytes: &[u8], cap: usize) -> (&[u8], bool) {
+    if bytes.len() <= cap {
+        return (bytes, false);
+    }
+    let mut end = cap;
+    // Back up over continuation bytes (at most 3 in valid UTF-8).
+    while end > 0 && cap - end < 3 && bytes.get(end).is_some_and(|b| b & 0xC0 == 0x80) {
+        end -= 1;
+    }
+    (bytes.get(..end).unwrap_or_default(), true)
+}
+
+/// The last `n` of `lines`, and how many came before them.
+pub fn tail<T>(lines: &[T], n: usize) -> (&[T], usize) {
+    let skipped = lines.len().saturating_sub(n);
+    (lines.get(skipped..).unwrap_or_default(), skipped)
+}
+
 /// The output components.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OutputView {
@@ -98,6 +135,37 @@ pub fn default_view(kind: Kind, bytes: &[u8]) -> OutputView {
         Kind::Wav | Kind::Mp3 | Kind::Ogg | Kind::Flac => OutputView::Audio,
         Kind::Mp4 | Kind::Webm => OutputView::Video,
         Kind::Binary => OutputView::Download,
+    }
+}
+
+#[cfg(test)]
+mod cap_tests {
+    use super::*;
+
+    #[test]
+    fn text_is_cut_at_the_cap_on_a_character_boundary() {
+        let text = "a".repeat(TEXT_SHOWN_CAP - 1) + "é" + "tail";
+        let bytes = text.as_bytes();
+        // cap − 1 ends in the middle of "é": it backs up before it.
+        let (head, cut) = text_head(bytes, TEXT_SHOWN_CAP);
+        assert!(cut && head.len() == TEXT_SHOWN_CAP - 1 && std::str::from_utf8(head).is_ok());
+        let (head, cut) = text_head(bytes, TEXT_SHOWN_CAP + 1);
+        assert!(cut && head.ends_with("é".as_bytes()));
+        let exact = "b".repeat(TEXT_SHOWN_CAP);
+        assert_eq!(text_head(exact.as_bytes(), TEXT_SHOWN_CAP), (exact.as_bytes(), false), "at the cap, all of it");
+        assert_eq!(text_head(exact.as_bytes(), TEXT_SHOWN_CAP - 1).1, true, "one byte over, cut");
+        // Not UTF-8 at all: still cut, never more than 3 bytes back.
+        let junk = vec![0x80u8; 100];
+        assert_eq!(text_head(&junk, 50).0.len(), 47);
+    }
+
+    #[test]
+    fn logs_show_their_tail() {
+        let lines: Vec<u32> = (0..(LOG_TAIL_LINES as u32 + 1)).collect();
+        let (shown, before) = tail(&lines, LOG_TAIL_LINES);
+        assert_eq!((shown.len(), before, shown.first()), (LOG_TAIL_LINES, 1, Some(&1)));
+        assert_eq!(tail(&lines[..LOG_TAIL_LINES], LOG_TAIL_LINES).1, 0);
+        assert_eq!(tail::<u32>(&[], LOG_TAIL_LINES), (&[][..], 0));
     }
 }
 

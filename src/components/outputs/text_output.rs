@@ -1,12 +1,39 @@
+use crate::interface::outputs::{text_head, TEXT_ALL_CAP, TEXT_SHOWN_CAP};
+use crate::oscar::decode::human_size;
 use leptos::prelude::*;
 use std::sync::Arc;
 
-/// Text in monospace, with ASCII art and whitespace preserved.
+/// Text in monospace, with ASCII art and whitespace preserved. A big output
+/// shows its first `TEXT_SHOWN_CAP` bytes and says so, with "Show all" up to
+/// `TEXT_ALL_CAP`; the rest is for the download below the output.
 #[component]
 pub fn TextOutput(
     /// The bytes, shown as UTF-8 (invalid sequences replaced).
     bytes: Arc<[u8]>,
 ) -> impl IntoView {
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    view! { <pre class="output-text" tabindex="0" aria-label="Output text">{text}</pre> }
+    let all = RwSignal::new(false);
+    let total = bytes.len();
+    let text = move || {
+        let cap = if all.get() { TEXT_ALL_CAP } else { TEXT_SHOWN_CAP };
+        String::from_utf8_lossy(text_head(&bytes, cap).0).into_owned()
+    };
+    let note = move || {
+        let shown = if all.get() { TEXT_ALL_CAP } else { TEXT_SHOWN_CAP };
+        (total > shown).then(|| {
+            let more = (!all.get() && total <= TEXT_ALL_CAP).then(|| {
+                view! { <button type="button" class="button button--ghost" on:click=move |_| all.set(true)>"Show all"</button> }
+            });
+            let rest = if total <= TEXT_ALL_CAP { "" } else { " Download it for the rest." };
+            view! {
+                <p class="notice" role="status">
+                    {format!("Showing the first {} of {}.{rest} ", human_size(shown as u64), human_size(total as u64))}
+                    {more}
+                </p>
+            }
+        })
+    };
+    view! {
+        {note}
+        <pre class="output-text" tabindex="0" aria-label="Output text">{text}</pre>
+    }
 }
