@@ -9,7 +9,7 @@
 use oscar_visor::interface::spec::{
     detect_spec, json_pointer, labels_at, parse_ro_crate, parse_spec, render_body, resolve, to_fdl_annotation, to_json,
     zip_rule_for, Control, Encoding, FieldKind, LabelsAt, Mode, OutputKind, RenderedBody, RoCrateHints, Source, Spec,
-    SpecError, Template, Value, ZipRule, ANNOTATION_KEY, MAX_ERRORS, MAX_INPUTS, SPEC_VERSION,
+    SpecError, Template, Value, ZipRule, ANNOTATION_KEY, MAX_ERRORS, MAX_INPUTS, MAX_PATH_CHARS, SPEC_VERSION,
 };
 use oscar_visor::interface::{InputKind, OutputView};
 use oscar_visor::oscar::Service;
@@ -689,6 +689,29 @@ fn duplicate_ids_and_unknown_placeholders() {
         "examples[0].inputs.b",
         "names no input",
     );
+}
+
+#[test]
+fn an_unknown_placeholder_under_a_long_key_is_reported_within_bounds() {
+    // 16,000 mentions of an unknown input under a 128 KiB key (a 256 KiB
+    // annotation): each problem used to keep its own copy of the path (2 GiB).
+    let key = "k".repeat(128 * 1024);
+    let template = "{{nope}}".repeat(16_000);
+    let json = format!(
+        r#"{{"visor":1,"inputs":[{{"id":"a","kind":"text"}}],"request":{{"encoding":"template","template":{{"{key}":"{template} {{{{a}}}}"}}}}}}"#
+    );
+    let started = std::time::Instant::now();
+    let errs = errors(&json);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "took {:?}", started.elapsed());
+    assert_eq!(errs.len(), MAX_ERRORS + 1, "capped, with a count of the rest");
+    assert!(errs[0].message.contains("{{nope}} names no input"), "{:?}", errs[0]);
+    assert!(errs.iter().all(|e| e.path.chars().count() <= MAX_PATH_CHARS), "paths are cut");
+    assert!(errs[0].path.starts_with("request.template.kkk") && errs[0].path.contains('…'), "{}", &errs[0].path[..40]);
+    assert!(errs.last().is_some_and(|e| e.message.contains("15950 more problems")), "{:?}", errs.last());
+    // A path at the limit is kept whole; one character more is cut.
+    assert_eq!(SpecError::new("p".repeat(MAX_PATH_CHARS), "m").path.chars().count(), MAX_PATH_CHARS);
+    let cut = SpecError::new("p".repeat(MAX_PATH_CHARS + 1), "m").path;
+    assert!(cut.chars().count() <= MAX_PATH_CHARS && cut.contains('…'));
 }
 
 #[test]

@@ -24,7 +24,7 @@ mod write;
 
 pub use detect::{detect_spec, detect_spec_as, parse_ro_crate, resolve, resolve_as, Resolved, RoCrateHints, Source};
 pub use parse::parse_spec;
-pub use render::{json_pointer, labels_at, render_body, zip_rule_for, RenderedBody, Value};
+pub use render::{json_pointer, labels_at, render_body, zip_rule_for, RenderedBody, Value, GLOB_CAP};
 pub use write::{to_fdl_annotation, to_json};
 
 use crate::interface::{InputKind, OutputView};
@@ -53,6 +53,9 @@ pub const MAX_LIST: usize = 1000;
 pub const MAX_ERRORS: usize = 50;
 /// The longest input id.
 pub const MAX_ID_LEN: usize = 64;
+/// The longest path a problem names (characters); a longer one keeps its
+/// start and end around an ellipsis.
+pub const MAX_PATH_CHARS: usize = 200;
 
 /// What an input holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -648,10 +651,22 @@ impl SpecError {
     /// A problem at `path`.
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
-            path: path.into(),
+            path: cut_path(path.into()),
             message: message.into(),
         }
     }
+}
+
+/// A path of at most [`MAX_PATH_CHARS`]: its start and end, around "…".
+fn cut_path(path: String) -> String {
+    let count = path.chars().count();
+    if count <= MAX_PATH_CHARS {
+        return path;
+    }
+    let keep = (MAX_PATH_CHARS - 1) / 2;
+    let head: String = path.chars().take(keep).collect();
+    let tail: String = path.chars().skip(count - keep).collect();
+    format!("{head}…{tail}")
 }
 
 impl fmt::Display for SpecError {
