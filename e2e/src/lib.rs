@@ -69,29 +69,62 @@ struct Driver {
 
 impl Driver {
     async fn start() -> Driver {
-        let port = free_port();
         let profile = std::env::temp_dir().join(format!(
             "visor-e2e-{}-{}",
             std::process::id(),
             PROFILE_SEQ.fetch_add(1, Ordering::SeqCst)
         ));
-        let _ = std::fs::remove_dir_all(&profile);
-        std::fs::create_dir_all(&profile).expect("profile dir");
         let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
-        let child = Command::new(&binary)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {binary}: {e} (scripts/install-tools.sh installs it)"));
-        let driver = Driver { child, port, profile };
-        let deadline = Instant::now() + PATIENCE;
-        while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not start on port {port}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        // Ready when chromedriver itself answers /status. The free port may
+        // have been taken by another test's server before it could bind:
+        // then it exits (or never answers), and another port is tried.
+        for _ in 0..3 {
+            let _ = std::fs::remove_dir_all(&profile);
+            std::fs::create_dir_all(&profile).expect("profile dir");
+            let port = free_port();
+            let child = Command::new(&binary)
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start {binary}: {e} (scripts/install-tools.sh installs it)"));
+            let mut driver = Driver { child, port, profile: profile.clone() };
+            let deadline = Instant::now() + PATIENCE;
+            loop {
+                if chromedriver_ready(port).await {
+                    return driver;
+                }
+                let exited = matches!(driver.child.try_wait(), Ok(Some(_)));
+                if exited || Instant::now() >= deadline {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
         }
-        driver
+        panic!("chromedriver ({binary}) did not get ready on three ports");
     }
+}
+
+/// Whether chromedriver answers `GET /status` on `port` saying it is ready.
+async fn chromedriver_ready(port: u16) -> bool {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Ok(mut stream) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await else { return false };
+    let request = format!("GET /status HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).await.is_err() {
+        return false;
+    }
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match tokio::time::timeout(Duration::from_secs(2), stream.read(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => answer.extend_from_slice(&buf[..n]),
+            _ => break,
+        }
+        if String::from_utf8_lossy(&answer).contains("\"ready\":true") {
+            return true;
+        }
+    }
+    false
 }
 
 impl Drop for Driver {
