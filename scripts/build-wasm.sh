@@ -71,6 +71,9 @@ if [ -f "$work/out/__wasm_split.js" ]; then
   link="__wasm_split-$hash.js"
   sed -i -e "s#from \"\./oscar-visor\.js\"#from \"./$main_js\"#" \
     -e "s#new URL(\"\./\([A-Za-z0-9_]*\)\.wasm\"#new URL(\"./\1-$hash.wasm\"#g" "$work/out/__wasm_split.js"
+  # Which chunks a deep link needs, read off the link module as wasm-split-cli
+  # wrote it (before the patch below changes its fetches).
+  prefetch=$(python3 scripts/split-manifest.py "$work/out/__wasm_split.js")
   # A deep link's chunks are compiled while the main module still loads (the
   # loader starts them): the link module takes such a compiled module once,
   # and fetches as before on any other (or a repeated) load.
@@ -99,9 +102,6 @@ JS
     name=$(basename "$f" .wasm)
     mv "$f" "$dir/$name-$hash.wasm"
   done
-  # Which chunks a deep link needs, read off the link module: a page opened
-  # straight from a link fetches its chunks while the main module loads.
-  prefetch=$(python3 scripts/split-manifest.py "$dir/$link")
 fi
 if [ -n "$(ls -A "$work/out")" ]; then
   echo "build-wasm: wasm-bindgen wrote files this script does not place: $(ls "$work/out")" >&2

@@ -19,7 +19,11 @@ chunks = {
 needs = {}
 for m in re.finditer(r"export const __wasm_split_load_(\w+) = wrapAsyncCb\(makeLoad\((.*?), \[([^\]]*)\]\)\);", text, re.S):
     split, body, deps = m.groups()
-    files = [chunks[d.strip()] for d in deps.split(",") if d.strip() in chunks]
+    names = [d.strip() for d in deps.split(",") if d.strip()]
+    missing = [d for d in names if d not in chunks]
+    if missing:
+        sys.exit(f"split-manifest: {split} needs {missing}, which the link module does not fetch as expected")
+    files = [chunks[d] for d in names]
     own = re.search(fetched, body)
     if own:
         files.append(own.group(1))

@@ -246,8 +246,9 @@ pub fn read(bytes: &[u8], entry: &ZipEntry, limit: usize) -> Result<Vec<u8>, Zip
     if size > limit {
         return Err(too_large);
     }
-    if entry.size > RATIO_FREE && entry.size / entry.compressed_size.max(1) > RATIO_CAP {
-        return Err(ZipError::Ratio(entry.size / entry.compressed_size.max(1)));
+    let ratio = entry.size / entry.compressed_size.max(1);
+    if entry.size > RATIO_FREE && ratio > RATIO_CAP {
+        return Err(ZipError::Ratio(ratio));
     }
     let data = bytes.get(data_range(bytes, entry)?).ok_or(ZipError::Truncated)?;
     let out = match entry.method {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 /// Text in monospace, with ASCII art and whitespace preserved. A big output
 /// shows its first `TEXT_SHOWN_CAP` bytes and says so, with "Show all" up to
-/// `TEXT_ALL_CAP`; the rest is for the download below the output.
+/// `TEXT_ALL_CAP`; the rest only through "Render as" → Download.
 #[component]
 pub fn TextOutput(
     /// The bytes, shown as UTF-8 (invalid sequences replaced).
@@ -13,12 +13,10 @@ pub fn TextOutput(
 ) -> impl IntoView {
     let all = RwSignal::new(false);
     let total = bytes.len();
-    let text = move || {
-        let cap = if all.get() { TEXT_ALL_CAP } else { TEXT_SHOWN_CAP };
-        String::from_utf8_lossy(text_head(&bytes, cap).0).into_owned()
-    };
+    let cap = move || if all.get() { TEXT_ALL_CAP } else { TEXT_SHOWN_CAP };
+    let text = move || String::from_utf8_lossy(text_head(&bytes, cap()).0).into_owned();
     let note = move || {
-        let shown = if all.get() { TEXT_ALL_CAP } else { TEXT_SHOWN_CAP };
+        let shown = cap();
         (total > shown).then(|| {
             let more = (!all.get() && total <= TEXT_ALL_CAP).then(|| {
                 view! { <button type="button" class="button button--ghost" on:click=move |_| all.set(true)>"Show all"</button> }

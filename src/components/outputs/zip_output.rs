@@ -89,7 +89,7 @@ fn ZipEntryRow(
                 <span class="zip-list__size">{size}</span>
                 <button type="button" class="button button--ghost" aria-expanded=move || is_open.get().to_string()
                     on:click=move |_| open.update(|o| {
-                        *o = if o.iter().any(|(j, _)| *j == i) {
+                        *o = if is_open.get_untracked() {
                             o.iter().copied().filter(|(j, _)| *j != i).collect()
                         } else {
                             zip::admit(o, (i, declared))
