@@ -8,11 +8,18 @@
 # Gradio 6.31 is a benchmark dependency only: it is installed from PyPI into
 # $VISOR_CACHE/gradio-venv (VISOR_BENCH_GRADIO=0 skips it), never used by
 # the build or the tests.
+#
+#   scripts/bench.sh        load, list and run figures
+#   scripts/bench.sh soak   600 runs on one page against injected faults
+#                           (e2e/examples/soak.rs; SOAK_SYNC, SOAK_ASYNC)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
 bash scripts/install-tools.sh
 trunk build --release
+if [ "${1:-}" = soak ]; then
+  exec cargo run --locked -q --release -p e2e --example soak
+fi
 bash scripts/bundle-size.sh dist
 
 GRADIO_VERSION=6.31.0

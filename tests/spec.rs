@@ -1239,3 +1239,21 @@ fn detection_is_a_spec_with_examples_and_the_input_type_switch_edits_it() {
     assert_eq!((audio.inputs[0].label.as_str(), audio.inputs[0].accept.clone()), ("Audio file", vec!["audio/*".to_string()]));
     assert!(audio.examples.is_empty(), "the leaf is no audio example");
 }
+
+// ------------------------------------------------------------ interfaces.json
+
+#[test]
+fn interfaces_json_is_read_up_to_its_cap() {
+    use oscar_visor::interface::spec::{parse_interfaces, MAX_INTERFACES_BYTES};
+    let padded = |len: usize| {
+        let head = r#"{"services":{}}"#;
+        format!("{head}{}", " ".repeat(len - head.len()))
+    };
+    for len in [MAX_INTERFACES_BYTES - 1, MAX_INTERFACES_BYTES] {
+        assert_eq!(parse_interfaces(&padded(len)), Ok(serde_json::json!({"services": {}})), "{len} bytes");
+    }
+    let over = parse_interfaces(&padded(MAX_INTERFACES_BYTES + 1)).expect_err("one byte over");
+    assert!(over.contains("more than the 8.0 MB read"), "{over}");
+    let broken = parse_interfaces("{").expect_err("broken");
+    assert!(broken.starts_with("interfaces.json is not valid JSON"), "{broken}");
+}

@@ -173,3 +173,65 @@ async fn zip_bombs_in_an_output_are_refused_and_the_app_lives_on() {
     })
     .await;
 }
+
+/// A 230,000-value JSON output: the tree says its branches start closed, puts
+/// only what is opened in the page, and opens branch by branch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_json_output_starts_closed_and_opens_branch_by_branch() {
+    let oscar = echo_service("echo-json", "data").await;
+    let rows: Vec<serde_json::Value> = (0..75_000).map(|i| json!({"i": i, "ok": i % 2 == 0})).collect();
+    let file = e2e::temp_file("rows.json", json!({"rows": rows}).to_string().as_bytes());
+    with_app(move |page| async move {
+        page.open("/login").await;
+        page.log_in(&oscar.url(), oscar.username(), oscar.password()).await;
+        page.wait_path("the list", |p| p == "/services").await;
+        page.open("/services/echo-json").await;
+        page.wait_text("h2", |t| t == "Input").await;
+        let input = page.client.find(fantoccini::Locator::Id("spec-data")).await.expect("file input");
+        input.send_keys(&file.display().to_string()).await.expect("choose");
+        page.press("Run").await;
+        page.wait_text(".output-body .field__hint", |t| t.contains("more than 100000 values")).await;
+        let items = "return document.querySelectorAll('.json-tree li').length";
+        assert_eq!(page.js(items).await, json!(1), "only the closed root is in the page");
+        let open_last = "const s = [...document.querySelectorAll('.json-tree summary')].pop(); s.click(); return null";
+        page.js(open_last).await;
+        page.wait_text(".json-tree", |t| t.contains("rows")).await;
+        assert_eq!(page.js(items).await, json!(2), "the root's one key");
+        page.js(open_last).await;
+        page.wait_text(".json-tree", |t| t.contains("… 74500 more")).await;
+        assert_eq!(page.js(items).await, json!(2 + 500 + 1), "500 rows and the count of the rest");
+        assert_eq!(page.died().await, None, "the app lives on");
+    })
+    .await;
+}
+
+/// A service whose interface annotation is 2 MiB: the page says the spec is
+/// too large and what the limit is, shows the detected interface instead,
+/// runs, and the app lives on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_annotation_is_refused_and_the_page_still_runs() {
+    let oscar = Arc::new(Sandbox::start(Options::default()).await.expect("stand-in"));
+    let huge = json!({"visor": 1, "title": "x".repeat(2 << 20), "inputs": [{"id": "t", "kind": "text"}]});
+    let service = json!({
+        "name": "huge-spec", "image": "ghcr.io/example/echo", "log_level": "CRITICAL", "cpu": "0.5", "memory": "256Mi",
+        "script": "cp \"$INPUT_FILE_PATH\" \"$TMP_OUTPUT_DIR/\"",
+        "annotations": {"oscar-visor/interface": huge.to_string()},
+    });
+    assert_eq!(oscar.add_service(&service.to_string()), 201, "the stand-in takes the service");
+    with_app(move |page| async move {
+        page.open("/login").await;
+        page.log_in(&oscar.url(), oscar.username(), oscar.password()).await;
+        page.wait_text(".service-card", |t| t.starts_with("huge-spec")).await;
+        page.open("/services/huge-spec").await;
+        let alert = page.alert_containing("too large").await;
+        assert!(alert.contains("at most 1048576"), "names the limit: {alert}");
+        page.field("Input type").await.select_by_label("Text").await.expect("the detected interface");
+        page.fill("Text", "still works").await;
+        page.press("Run").await;
+        page.wait_text(".output-text", |t| t.contains("still works")).await;
+        assert_eq!(page.died().await, None, "the app lives on");
+        page.open("/services").await;
+        page.wait_text(".service-card", |t| t.starts_with("huge-spec")).await;
+    })
+    .await;
+}

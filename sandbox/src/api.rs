@@ -333,6 +333,12 @@ async fn apply_faults(state: &Shared, is_system: bool) -> Result<Option<Resp>, s
         return Ok(Some(text(status, reason)));
     }
     let n = state.request_count.fetch_add(1, Ordering::SeqCst) + 1;
+    if f.drop_every > 0 && n.is_multiple_of(u64::from(f.drop_every)) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "fault: drop every Nth connection",
+        ));
+    }
     if f.error_every > 0 && n.is_multiple_of(u64::from(f.error_every)) {
         return Ok(Some(text(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -66,6 +66,9 @@ pub struct Faults {
     pub force_status: Option<u16>,
     /// If > 0, every Nth API request (counted since the last `set_faults`) answers 503.
     pub error_every: u32,
+    /// If > 0, every Nth API request (same count) has its connection closed
+    /// without an answer, as a proxy restart or a lost network does.
+    pub drop_every: u32,
     /// Close the TCP connection without answering on `/system/*` requests.
     pub drop_connection: bool,
     /// Answer `/system/*` like something that is not OSCAR.

@@ -34,6 +34,7 @@ OPTIONS:
     --latency-ms N         delay every API response by N ms
     --fail-status CODE     every API request answers CODE
     --error-every N        every Nth API request answers 503
+    --drop-every N         every Nth API request has its connection closed unanswered
     --oidc                 print a test OIDC token (JWT) for user user-1@egi.eu, valid 12 h:
                            paste it as the token to log in as a non-admin user
     --no-oidc              /system/* takes Basic auth only (a Bearer gets 401); /run and
@@ -129,6 +130,7 @@ fn parse_args(args: &[String]) -> Result<Option<Cli>, String> {
             "--error-every" => {
                 opts.faults.error_every = num("--error-every", value("--error-every")?)?
             }
+            "--drop-every" => opts.faults.drop_every = num("--drop-every", value("--drop-every")?)?,
             other => return Err(format!("unknown option '{other}'")),
         }
     }

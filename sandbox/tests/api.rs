@@ -447,6 +447,20 @@ async fn faults() {
     assert_eq!(statuses, vec![200, 200, 503, 200, 200, 503]);
 
     sb.set_faults(Faults {
+        drop_every: 2,
+        ..Faults::default()
+    });
+    let mut outcomes = Vec::new();
+    for _ in 0..4 {
+        let auth = basic(&sb);
+        outcomes.push(match raw(&sb.url(), "GET", "/system/info", &[("Authorization", auth.as_str())], b"").await {
+            Ok(r) => r.status.to_string(),
+            Err(e) => format!("{:?}", e.kind()),
+        });
+    }
+    assert_eq!(outcomes, ["200", "UnexpectedEof", "200", "UnexpectedEof"]);
+
+    sb.set_faults(Faults {
         drop_connection: true,
         ..Faults::default()
     });

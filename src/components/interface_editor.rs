@@ -1,5 +1,6 @@
 use crate::browser::{copy_text, first_file, read_text, ObjectUrl};
-use crate::interface::spec::{parse_spec, to_fdl_annotation, to_json, Mode, Resolved, Source, Spec};
+use crate::interface::spec::{parse_spec, to_fdl_annotation, to_json, Mode, Resolved, Source, Spec, MAX_SPEC_BYTES};
+use crate::oscar::decode::human_size;
 use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -57,6 +58,16 @@ pub fn InterfaceEditor(
     let import = move |e: ev::Event| {
         let input = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
         let Some(file) = first_file(input.and_then(|i| i.files())) else { return };
+        // Refused before it is read: a spec is at most MAX_SPEC_BYTES.
+        if file.size() > MAX_SPEC_BYTES as f64 {
+            errors.set(vec![format!(
+                "{} is {}; a spec is at most {}. Pick the spec's JSON file.",
+                file.name(),
+                human_size(file.size() as u64),
+                human_size(MAX_SPEC_BYTES as u64)
+            )]);
+            return;
+        }
         spawn_local(async move {
             match read_text(&file).await {
                 Ok(text) => apply_text(text),

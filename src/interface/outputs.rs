@@ -29,6 +29,49 @@ pub const LABELS_SHOWN: usize = 20;
 /// The most classes "Show all" lists.
 pub const LABELS_ALL_CAP: usize = 10_000;
 
+/// The largest JSON output read into a tree (16 MiB): a bigger one is
+/// offered as text (its start) or a download, since its tree would take
+/// many times its size in memory.
+pub const JSON_TREE_BYTES_CAP: usize = 16 * 1024 * 1024;
+
+/// Values in a JSON tree past which its branches all start closed (the
+/// first two levels are open otherwise). Only open branches are in the page.
+pub const JSON_TREE_OPEN_CAP: usize = 100_000;
+
+/// Counts the values of a JSON tree (each object, array and scalar is one),
+/// stopping once the count passes `stop_after`.
+pub fn json_values(value: &serde_json::Value, stop_after: usize) -> usize {
+    let mut count = 0;
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        count += 1;
+        if count > stop_after {
+            break;
+        }
+        match v {
+            serde_json::Value::Array(items) => stack.extend(items.iter()),
+            serde_json::Value::Object(map) => stack.extend(map.values()),
+            _ => {}
+        }
+    }
+    count
+}
+
+/// The JSON pointer (RFC 6901) of a child: `parent/key`, with `~` and `/` escaped.
+pub fn pointer_child(parent: &str, key: &str) -> String {
+    let mut out = String::with_capacity(parent.len() + key.len() + 1);
+    out.push_str(parent);
+    out.push('/');
+    for c in key.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// The first `cap` bytes of `bytes`, cut back to a UTF-8 character boundary,
 /// and whether anything was left out.
 pub fn text_head(bytes: &[u8], cap: usize) -> (&[u8], bool) {
@@ -157,6 +200,27 @@ mod cap_tests {
         // Not UTF-8 at all: still cut, never more than 3 bytes back.
         let junk = vec![0x80u8; 100];
         assert_eq!(text_head(&junk, 50).0.len(), 47);
+    }
+
+    #[test]
+    fn big_json_trees_are_counted_up_to_the_cap() {
+        let array = |n: usize| serde_json::Value::Array(vec![serde_json::Value::Null; n]);
+        // An array of n items is n + 1 values.
+        for n in [JSON_TREE_OPEN_CAP - 2, JSON_TREE_OPEN_CAP - 1, JSON_TREE_OPEN_CAP] {
+            assert_eq!(json_values(&array(n), JSON_TREE_OPEN_CAP), n + 1);
+        }
+        // Past the cap the count stops early.
+        assert_eq!(json_values(&array(10 * JSON_TREE_OPEN_CAP), JSON_TREE_OPEN_CAP), JSON_TREE_OPEN_CAP + 1);
+        let nested = serde_json::json!({"a": {"b": [1, 2, {"c": true}]}});
+        assert_eq!(json_values(&nested, JSON_TREE_OPEN_CAP), 7);
+    }
+
+    #[test]
+    fn child_pointers_escape_and_find_the_child() {
+        let v = serde_json::json!({"a/b": {"~x": [10, 20]}});
+        let p = pointer_child(&pointer_child(&pointer_child("", "a/b"), "~x"), "1");
+        assert_eq!(p, "/a~1b/~0x/1");
+        assert_eq!(crate::interface::spec::json_pointer(&v, &p), Some(&serde_json::json!(20)));
     }
 
     #[test]

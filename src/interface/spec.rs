@@ -53,6 +53,26 @@ pub const MAX_LIST: usize = 1000;
 pub const MAX_ERRORS: usize = 50;
 /// The longest input id.
 pub const MAX_ID_LEN: usize = 64;
+/// The largest `interfaces.json` read (8 MiB: many specs of the operator's).
+pub const MAX_INTERFACES_BYTES: usize = 8 << 20;
+
+/// Reads the operator's `interfaces.json`, or says why it is not used.
+pub fn parse_interfaces(text: &str) -> Result<serde_json::Value, String> {
+    if text.len() > MAX_INTERFACES_BYTES {
+        return Err(interfaces_too_large(text.len()));
+    }
+    serde_json::from_str(text).map_err(|e| format!("interfaces.json is not valid JSON ({e}); its interfaces are not used."))
+}
+
+/// Why an `interfaces.json` of `bytes` is not used.
+pub fn interfaces_too_large(bytes: usize) -> String {
+    format!(
+        "interfaces.json is {}, more than the {} read; its interfaces are not used.",
+        crate::oscar::decode::human_size(bytes as u64),
+        crate::oscar::decode::human_size(MAX_INTERFACES_BYTES as u64)
+    )
+}
+
 /// The longest path a problem names (characters); a longer one keeps its
 /// start and end around an ellipsis.
 pub const MAX_PATH_CHARS: usize = 200;

@@ -28,13 +28,21 @@ pub async fn load_site_config(base: &str) -> (SiteConfig, Option<String>) {
     }
 }
 
-/// Loads the operator's `interfaces.json`, if there is one.
-pub async fn load_interfaces(base: &str, location: &str) -> Option<serde_json::Value> {
-    let r = Request::get(&beside_app(base, location)).send().await.ok()?;
+/// Loads the operator's `interfaces.json`: `Ok(None)` if there is none, and
+/// why it is not used when it is too large or broken.
+pub async fn load_interfaces(base: &str, location: &str) -> Result<Option<serde_json::Value>, String> {
+    use crate::interface::spec::{interfaces_too_large, parse_interfaces, MAX_INTERFACES_BYTES};
+    let Ok(r) = Request::get(&beside_app(base, location)).send().await else { return Ok(None) };
     if r.status() != 200 {
-        return None;
+        return Ok(None);
     }
-    serde_json::from_str(&r.text().await.ok()?).ok()
+    // A length past the cap is refused before the body is read.
+    let declared = r.headers().get("content-length").and_then(|n| n.trim().parse::<usize>().ok());
+    if let Some(n) = declared.filter(|n| *n > MAX_INTERFACES_BYTES) {
+        return Err(interfaces_too_large(n));
+    }
+    let Ok(text) = r.text().await else { return Ok(None) };
+    parse_interfaces(&text).map(Some)
 }
 
 /// The operator's interfaces: the first page that asks starts their load,
@@ -49,8 +57,14 @@ pub fn use_interfaces() -> leptos::prelude::RwSignal<Option<serde_json::Value>> 
             let location = site.config.with_untracked(|c| c.interfaces.clone());
             let base = base.0.clone();
             leptos::task::spawn_local(async move {
-                let found = load_interfaces(&base, &location).await;
-                let _ = site.interfaces.try_set(found);
+                match load_interfaces(&base, &location).await {
+                    Ok(found) => {
+                        let _ = site.interfaces.try_set(found);
+                    }
+                    Err(why) => {
+                        let _ = site.warning.try_set(Some(why));
+                    }
+                }
             });
         }
     });
