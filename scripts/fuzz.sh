@@ -74,10 +74,10 @@ total=0
 found=0
 printf '\n%-10s %14s %8s %9s  %s\n' target executions exec/s corpus findings
 for t in $TARGETS; do
-  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$LOGS/$t.log" | tail -1)
-  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$LOGS/$t.log" | tail -1)
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$LOGS/$t.log" | tail -1 || true)
+  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$LOGS/$t.log" | tail -1 || true)
   rc=$(cat "$LOGS/$t.rc")
-  crash=$(grep -oE 'artifact_prefix=[^;]*; Test unit written to [^ ]+' "$LOGS/$t.log" | sed 's/.*written to //' | tr '\n' ' ')
+  crash=$(grep -oE 'artifact_prefix=[^;]*; Test unit written to [^ ]+' "$LOGS/$t.log" | sed 's/.*written to //' | tr '\n' ' ' || true)
   [ "$rc" = 0 ] || found=$((found + 1))
   total=$((total + ${execs:-0}))
   printf '%-10s %14s %8s %9s  %s\n' "$t" "${execs:-?}" "${rate:-?}" "$(ls "fuzz/corpus/$t" | wc -l)" \

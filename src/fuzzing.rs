@@ -134,8 +134,14 @@ pub fn run_body(data: &[u8]) {
         use base64::Engine;
         let body = format!("{}\n", base64::engine::general_purpose::STANDARD.encode(data));
         let back = decode::decode_run_body(body.as_bytes());
-        assert!(back.was_base64, "base64 of {} bytes not seen as base64", data.len());
-        assert_eq!(back.bytes, data, "base64 round trip");
+        // The documented exception: base64 that could be a word or a digest
+        // of bytes that are not recognisable stays text.
+        let b64 = body.trim_end().as_bytes();
+        let excused = decode::base64_needs_evidence(b64) && decode::sniff(data) == decode::Kind::Binary;
+        if !excused {
+            assert!(back.was_base64, "base64 of {} bytes not seen as base64", data.len());
+            assert_eq!(back.bytes, data, "base64 round trip");
+        }
     }
 }
 
@@ -231,9 +237,11 @@ pub fn config(data: &[u8]) {
         let _ = (c.supports_sync(), c.display_name());
     }
     let (site, warning) = SiteConfig::parse(&t);
-    if warning.is_some() {
-        assert_eq!(site, SiteConfig::default(), "a warned config.json still changed settings");
+    if serde_json::from_str::<serde_json::Value>(&t).is_err() {
+        assert!(warning.is_some() && site == SiteConfig::default(), "a broken config.json changed settings unwarned");
     }
+    assert!(!site.fixed_endpoint || site.endpoint.is_some(), "a fixed endpoint without an endpoint");
+    assert!(site.embed_origins.iter().all(|o| o.starts_with("https://") || o.starts_with("http://")));
     let _ = site.allows_parent("http://127.0.0.1:1");
 }
 

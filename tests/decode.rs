@@ -510,3 +510,21 @@ fn token_soup_never_panics() {
             .as_bytes(),
     );
 }
+
+/// Found by fuzzing (fuzz/corpus/run_body/crash-zero-run-binary-…): a binary
+/// file with long zero runs encodes to letters-only base64, which was taken
+/// for a word and shown as text. Mixed-case letters of 64 or more are base64.
+#[test]
+fn letters_only_base64_of_a_binary_file_is_still_decoded() {
+    let mut bytes = b"AfLaC".to_vec();
+    bytes.extend_from_slice(&[0, 0, 0, 0x22]);
+    bytes.extend_from_slice(&[0; 48]);
+    let body = format!("{}\n", STANDARD.encode(&bytes));
+    assert!(body.trim_end().bytes().all(|b| b.is_ascii_alphabetic()), "the case needs letters-only base64: {body}");
+    let out = decode_run_body(body.as_bytes());
+    assert!(out.was_base64 && out.bytes == bytes, "decoded: {:?}", out.was_base64);
+    // Long one-case words and hex digests stay text.
+    for word in ["a".repeat(64), "ABCD".repeat(20), "0123456789abcdef".repeat(4)] {
+        assert!(!decode_run_body(format!("{word}\n").as_bytes()).was_base64, "{word}");
+    }
+}

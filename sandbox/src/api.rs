@@ -125,6 +125,15 @@ pub(crate) async fn handle(
     if cors {
         add_cors(&mut resp);
     }
+    // Browsers silently resend a request whose kept-alive socket closes
+    // unanswered; one connection per request makes a dropped one seen.
+    let dropping = match state.faults.read() {
+        Ok(g) => g.drop_every > 0,
+        Err(p) => p.into_inner().drop_every > 0,
+    };
+    if dropping {
+        set_header(&mut resp, "connection", "close");
+    }
     Ok(resp)
 }
 
@@ -333,6 +342,12 @@ async fn apply_faults(state: &Shared, is_system: bool) -> Result<Option<Resp>, s
         return Ok(Some(text(status, reason)));
     }
     let n = state.request_count.fetch_add(1, Ordering::SeqCst) + 1;
+    if f.drop_every > 0 && n.is_multiple_of(u64::from(f.drop_every)) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "fault: drop every Nth connection",
+        ));
+    }
     if f.drop_every > 0 && n.is_multiple_of(u64::from(f.drop_every)) {
         return Err(std::io::Error::new(
             std::io::ErrorKind::ConnectionAborted,

@@ -130,9 +130,12 @@ pub async fn base64_of_blob(source: &Blob, progress: impl Fn(f64)) -> Result<Blo
     Blob::new_with_blob_sequence_and_options(&parts, &options).map_err(|e| js_error_message(&e))
 }
 
-/// Leaves a User Timing mark (seen in profiles and by the benchmarks).
+/// Leaves a User Timing mark (seen in profiles and by the benchmarks). Only
+/// the latest mark of a name is kept: the browser keeps every mark until it
+/// is cleared, so a long session would pile them up otherwise.
 pub fn mark(name: &str) {
     if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        p.clear_marks_with_mark_name(name);
         let _ = p.mark(name);
     }
 }

@@ -321,8 +321,10 @@ pub fn strip_supervisor_logs(body: &str) -> (Vec<String>, &str) {
 /// * shorter than 16 characters: needs a digit, `+`, `/` or `=`, *and* the
 ///   decoded bytes must have a known signature or be text — so `test`,
 ///   `Done`, `abcd`, `1234` stay text while `SGk=` ("Hi") decodes;
-/// * 16 characters or more: accepted, except that letters-only or hex-only
-///   strings (a long word, a SHA-256 digest) again need a signature or text.
+/// * 16 characters or more: accepted, except that hex-only strings (a
+///   SHA-256 digest) and letters-only ones under 64 characters or of one
+///   case (a long word) again need a signature or text
+///   ([`base64_needs_evidence`]).
 pub fn looks_like_base64(text: &str) -> Option<Vec<u8>> {
     let mut compact = Vec::with_capacity(text.len());
     let (mut width, mut last) = (None, 0usize);
@@ -344,9 +346,8 @@ pub fn looks_like_base64(text: &str) -> Option<Vec<u8>> {
         return None;
     }
     let bytes = STANDARD.decode(&compact).ok()?;
+    let needs_evidence = base64_needs_evidence(&compact);
     let letters_only = compact.iter().all(u8::is_ascii_alphabetic);
-    let hex_only = compact.iter().all(u8::is_ascii_hexdigit);
-    let needs_evidence = compact.len() < 16 || letters_only || hex_only;
     if compact.len() < 16 && letters_only {
         return None;
     }
@@ -354,6 +355,17 @@ pub fn looks_like_base64(text: &str) -> Option<Vec<u8>> {
         return None;
     }
     Some(bytes)
+}
+
+/// Whether compact base64 text could as well be a word or a digest, so that
+/// it is taken for base64 only if what it decodes to is recognisable: under
+/// 16 characters; hex only (a SHA-256 digest); letters only, when under 64
+/// characters or all of one case (a long word). Mixed-case letters of 64 or
+/// more are base64: a binary file with long zero runs encodes that way.
+pub fn base64_needs_evidence(compact: &[u8]) -> bool {
+    let letters_only = compact.iter().all(u8::is_ascii_alphabetic);
+    let one_case = compact.iter().all(u8::is_ascii_lowercase) || compact.iter().all(u8::is_ascii_uppercase);
+    compact.len() < 16 || compact.iter().all(u8::is_ascii_hexdigit) || (letters_only && (compact.len() < 64 || one_case))
 }
 
 /// Identifies bytes by magic signature, then as text (SVG, JSON, CSV/TSV,
