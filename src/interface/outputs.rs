@@ -34,6 +34,17 @@ pub const LABELS_ALL_CAP: usize = 10_000;
 /// many times its size in memory.
 pub const JSON_TREE_BYTES_CAP: usize = 16 * 1024 * 1024;
 
+/// Why a JSON output of `len` bytes is not read into a tree, if it is not.
+pub fn json_tree_refusal(len: usize) -> Option<String> {
+    (len > JSON_TREE_BYTES_CAP).then(|| {
+        format!(
+            "This JSON is {}, more than the {} shown as a tree.",
+            crate::oscar::decode::human_size(len as u64),
+            crate::oscar::decode::human_size(JSON_TREE_BYTES_CAP as u64)
+        )
+    })
+}
+
 /// Values in a JSON tree past which its branches all start closed (the
 /// first two levels are open otherwise). Only open branches are in the page.
 pub const JSON_TREE_OPEN_CAP: usize = 100_000;
@@ -213,6 +224,14 @@ mod cap_tests {
         assert_eq!(json_values(&array(10 * JSON_TREE_OPEN_CAP), JSON_TREE_OPEN_CAP), JSON_TREE_OPEN_CAP + 1);
         let nested = serde_json::json!({"a": {"b": [1, 2, {"c": true}]}});
         assert_eq!(json_values(&nested, JSON_TREE_OPEN_CAP), 7);
+    }
+
+    #[test]
+    fn json_trees_are_refused_one_byte_past_their_cap() {
+        assert_eq!(json_tree_refusal(JSON_TREE_BYTES_CAP - 1), None);
+        assert_eq!(json_tree_refusal(JSON_TREE_BYTES_CAP), None);
+        let why = json_tree_refusal(JSON_TREE_BYTES_CAP + 1).unwrap_or_default();
+        assert!(why.contains("more than the 16.0 MB shown as a tree"), "{why}");
     }
 
     #[test]

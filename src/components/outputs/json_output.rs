@@ -1,8 +1,7 @@
 use super::Unshowable;
 use crate::browser::copy_text;
-use crate::interface::outputs::{json_values, pointer_child, JSON_TREE_BYTES_CAP, JSON_TREE_OPEN_CAP};
+use crate::interface::outputs::{json_tree_refusal, json_values, pointer_child, JSON_TREE_OPEN_CAP};
 use crate::interface::spec::json_pointer;
-use crate::oscar::decode::human_size;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
@@ -22,12 +21,7 @@ pub fn JsonOutput(
     #[prop(default = None)]
     pointer: Option<String>,
 ) -> impl IntoView {
-    if bytes.len() > JSON_TREE_BYTES_CAP {
-        let message = format!(
-            "This JSON is {}, more than the {} shown as a tree.",
-            human_size(bytes.len() as u64),
-            human_size(JSON_TREE_BYTES_CAP as u64)
-        );
+    if let Some(message) = json_tree_refusal(bytes.len()) {
         return view! { <Unshowable message/> }.into_any();
     }
     let Ok(whole) = serde_json::from_slice::<Value>(&bytes) else {
