@@ -61,7 +61,7 @@ struct Tally {
     stuck: usize,
     no_retry: Vec<String>,
     still_running: usize,
-    /// The same run's body kept: a run that fails then works with Retry.
+    /// Runs started with the previous error's Retry that then worked.
     recovered: usize,
 }
 
