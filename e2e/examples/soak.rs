@@ -167,7 +167,7 @@ fn tally_run(tally: &Mutex<Tally>, r: &Value, retried: bool, done: usize) -> boo
     }
 }
 
-async fn soak(page: Page, oscar: Arc<Sandbox>, sync_runs: usize, async_runs: usize, tally: Arc<Mutex<Tally>>) -> ((f64, f64), (f64, f64)) {
+async fn soak(page: Page, oscar: Arc<Sandbox>, sync_runs: usize, async_runs: usize, tally: Arc<Mutex<Tally>>) -> ((f64, f64, f64, f64), (f64, f64, f64, f64)) {
     let dir = std::env::temp_dir().join(format!("visor-soak-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&dir);
     let image = dir.join("leaf.png");
