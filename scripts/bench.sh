@@ -10,6 +10,8 @@
 # the build or the tests.
 #
 #   scripts/bench.sh        load, list and run figures
+#   scripts/bench.sh batch  1,000 async and 200 sync batch items (e2e/examples/bench_batch.rs;
+#                           BATCH_ASYNC, BATCH_SYNC)
 #   scripts/bench.sh soak   600 runs on one page against injected faults
 #                           (e2e/examples/soak.rs; SOAK_SYNC, SOAK_ASYNC)
 set -euo pipefail
@@ -17,6 +19,9 @@ cd "$(dirname "$0")/.."
 . scripts/env.sh
 bash scripts/install-tools.sh
 trunk build --release
+if [ "${1:-}" = batch ]; then
+  exec cargo run --locked -q --release -p e2e --example bench_batch
+fi
 if [ "${1:-}" = soak ]; then
   exec cargo run --locked -q --release -p e2e --example soak
 fi

@@ -72,6 +72,17 @@ async fn every_page_and_state_passes_axe() {
         page.press("Plants table").await;
         finished(&page).await;
         audit(&page, "table output", &mut found).await;
+        page.open("/services/plants-classification-sync").await;
+        page.wait_text("h2", |t| t == "Input").await;
+        page.press("Batch").await;
+        page.wait_text("h2", |t| t == "Results").await;
+        audit(&page, "empty batch", &mut found).await;
+        page.field("Files").await.send_keys(&image.display().to_string()).await.expect("choose");
+        page.press("Run all").await;
+        page.wait_text(".batch__line", |t| t.starts_with("1 of 1 done")).await;
+        page.press("Open").await;
+        page.wait_text(".batch-opened .labels__top-name", |t| !t.is_empty()).await;
+        audit(&page, "batch results", &mut found).await;
         page.open("/services/echo").await;
         page.wait_text("h2", |t| t == "Input").await;
         page.field("Input type").await.select_by_label("File").await.expect("file");

@@ -650,7 +650,10 @@ async fn run_service(
         Err(r) => return *r,
     };
     let started = Instant::now();
-    let mut r = match run::invoke(&svc, body).await {
+    state.run_in_flight(name, true);
+    let invoked = run::invoke(&svc, body).await;
+    state.run_in_flight(name, false);
+    let mut r = match invoked {
         Ok(out) => {
             let mut r = response(StatusCode::OK, None, out);
             // The watchdog echoes the request Content-Type (§7).

@@ -83,7 +83,7 @@ pub(crate) fn demo_services() -> Vec<Service> {
         "1.0",
         "2Gi",
         "CRITICAL",
-        "#!/bin/bash\n\nIMAGE_NAME=$(basename \"$INPUT_FILE_PATH\")\nOUTPUT_FILE=\"$TMP_OUTPUT_DIR/output.json\"\n\ndeepaas-cli predict --files \"$INPUT_FILE_PATH\" --ct application/json 2>&1 | grep -Po \"{'status'.*}\" > \"$OUTPUT_FILE\"\n",
+        "#!/bin/bash\n\nIMAGE_NAME=$(basename \"$INPUT_FILE_PATH\")\nOUTPUT_FILE=\"$TMP_OUTPUT_DIR/${IMAGE_NAME%.*}.json\"\n\ndeepaas-cli predict --files \"$INPUT_FILE_PATH\" --ct application/json 2>&1 | grep -Po \"{'status'.*}\" > \"$OUTPUT_FILE\"\n",
     );
     s.input = Some(vec![io("plants/input", &["jpg", "jpeg", "png"])]);
     s.output = Some(vec![io("plants/output", &[])]);

@@ -51,6 +51,8 @@ pub(crate) struct Jobs {
     pub(crate) map: Mutex<BTreeMap<String, Job>>,
     pub delay: Duration,
     pub page_size: usize,
+    /// The cluster's capacity: a job runs once it holds a slot.
+    pub slots: Option<std::sync::Arc<tokio::sync::Semaphore>>,
 }
 
 /// One page of jobs: (name → info, continue token, jobs left after this page).
@@ -62,11 +64,12 @@ pub(crate) enum ListError {
 }
 
 impl Jobs {
-    pub fn new(delay_ms: u64, page_size: usize) -> Jobs {
+    pub fn new(delay_ms: u64, page_size: usize, max_jobs: usize) -> Jobs {
         Jobs {
             map: Mutex::new(BTreeMap::new()),
             delay: Duration::from_millis(delay_ms),
             page_size: page_size.max(1),
+            slots: (max_jobs > 0).then(|| std::sync::Arc::new(tokio::sync::Semaphore::new(max_jobs))),
         }
     }
 

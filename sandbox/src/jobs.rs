@@ -180,6 +180,11 @@ fn stdout_only(service: &str) -> bool {
 async fn run(state: Arc<Shared>, name: String, svc: Service, input: JobInput) {
     let delay = state.jobs.delay;
     tokio::time::sleep(delay).await;
+    // Pending until the cluster has room.
+    let _slot = match &state.jobs.slots {
+        Some(slots) => slots.clone().acquire_owned().await.ok(),
+        None => None,
+    };
     let started = tokio::time::Instant::now();
     state.jobs.update(&name, |j| {
         j.status = Status::Running;

@@ -112,6 +112,8 @@ pub struct Options {
     pub job_delay_ms: u64,
     /// Page size of `GET /system/logs/{service}` (OSCAR's `JOB_LISTING_LIMIT`, default 70).
     pub job_page_size: usize,
+    /// Jobs running at once, like a cluster's capacity; the rest stay Pending (0 = no cap).
+    pub max_jobs: usize,
     /// OSCAR's `OIDC_ENABLE` (default true): `/system/*` takes the stand-in's OIDC tokens
     /// ([`Sandbox::issue_token`]) as `Bearer`; false: only Basic auth, a Bearer gets 401.
     /// `/run` and `/job` take the tokens either way.
@@ -136,6 +138,7 @@ impl Default for Options {
             presign: true,
             job_delay_ms: 400,
             job_page_size: 70,
+            max_jobs: 0,
             oidc: true,
         }
     }
@@ -271,6 +274,31 @@ impl Sandbox {
     }
 
     /// Route the presign endpoint or not (off: 404 `404 page not found`, like < v3.6.4).
+    /// The most `/run` requests of `service` that were in flight at once.
+    pub fn most_runs_in_flight(&self, service: &str) -> u32 {
+        self.state.most_runs_in_flight(service)
+    }
+
+    /// Bucket listings the S3 server has answered so far.
+    pub fn s3_list_requests(&self) -> u64 {
+        self.state.store.list_requests.load(Ordering::Relaxed)
+    }
+
+    /// When the first job of `service` since `since` was created and the last one finished
+    /// (none while one is still running): the cluster's own time for them.
+    pub fn job_span(&self, service: &str, since: std::time::SystemTime) -> Option<(std::time::SystemTime, std::time::SystemTime)> {
+        let jobs = self.state.jobs.lock();
+        let mine: Vec<_> = jobs.values().filter(|j| j.service == service && j.creation >= since).collect();
+        let first = mine.iter().map(|j| j.creation).min()?;
+        let last = mine.iter().map(|j| j.finish).collect::<Option<Vec<_>>>()?.into_iter().max()?;
+        Some((first, last))
+    }
+
+    /// The keys of every object in `bucket`, sorted (empty for no such bucket).
+    pub fn object_keys(&self, bucket: &str) -> Vec<String> {
+        self.state.store.list_objects(bucket).unwrap_or_default().into_iter().map(|o| o.key).collect()
+    }
+
     pub fn set_presign(&self, on: bool) {
         self.state.presign.store(on, Ordering::SeqCst);
     }

@@ -25,6 +25,7 @@ OPTIONS:
     --no-presign           no POST /system/buckets/{b}/presign (like OSCAR < v3.6.4)
     --job-delay-ms N       delay of each job step, Pending -> Running -> done (default 400)
     --job-page-size N      jobs per page of GET /system/logs/{service} (default 70)
+    --max-jobs N           jobs running at once, like a cluster's capacity (default 0 = no cap)
     --extra-services N     add N generated services svc-0001, svc-0002, ...
     --ui DIR               serve the built app under /ui/ on the API port (GET / redirects),
                            with the demo /ui/interfaces.json and example files
@@ -102,6 +103,7 @@ fn parse_args(args: &[String]) -> Result<Option<Cli>, String> {
                     return Err("--job-delay-ms: at most 600000".into());
                 }
             }
+            "--max-jobs" => opts.max_jobs = num("--max-jobs", value("--max-jobs")?)?,
             "--job-page-size" => {
                 opts.job_page_size = num("--job-page-size", value("--job-page-size")?)?;
                 if opts.job_page_size == 0 {
@@ -277,6 +279,8 @@ mod tests {
             "10",
             "--job-page-size",
             "3",
+            "--max-jobs",
+            "4",
             "--oidc",
         ]))
         .ok()
@@ -293,6 +297,7 @@ mod tests {
         assert!(!cli.opts.s3_cors && !cli.opts.presign);
         assert_eq!(cli.opts.job_delay_ms, 10);
         assert_eq!(cli.opts.job_page_size, 3);
+        assert_eq!(cli.opts.max_jobs, 4);
         assert!(cli.oidc && cli.opts.oidc);
         let cli = parse_args(&args(&["--no-oidc"]))
             .ok()

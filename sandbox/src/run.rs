@@ -164,6 +164,13 @@ pub(crate) async fn invoke(svc: &Service, body: &[u8]) -> Result<Vec<u8>, Crash>
     for line in out.stdout.lines() {
         log.line(Level::Debug, line.trim());
     }
+    if out.failed {
+        log.line(Level::Error, "Exception launched:");
+        let mut body = b"exit status 1\n".to_vec();
+        body.extend_from_slice(log.text.as_bytes());
+        body.extend_from_slice(out.stdout.as_bytes());
+        return Err(Crash(body));
+    }
     match svc.output.as_deref() {
         Some(outputs) if !outputs.is_empty() => {
             for o in outputs {
@@ -270,6 +277,7 @@ mod tests {
         let two = ScriptOutput {
             stdout: "ignored".into(),
             files: vec![("a".into(), vec![1]), ("b".into(), vec![2])],
+            failed: false,
         };
         let body = render(String::new(), two);
         let zip = STANDARD

@@ -47,6 +47,8 @@ pub(crate) struct Shared {
     /// The last `/run` and `/job` request body of each service, as received.
     pub(crate) last_run: Mutex<HashMap<String, Vec<u8>>>,
     pub(crate) last_job: Mutex<HashMap<String, Vec<u8>>>,
+    /// `/run` requests of each service in flight now, and the most seen at once.
+    pub(crate) runs_in_flight: Mutex<HashMap<String, (u32, u32)>>,
 }
 
 /// Who calls `/system/*` (§2): the Basic-auth admin sees everything, an OIDC user
@@ -125,13 +127,14 @@ impl Shared {
             expected_basic,
             services: RwLock::new(BTreeMap::new()),
             store,
-            jobs: Jobs::new(opts.job_delay_ms, opts.job_page_size),
+            jobs: Jobs::new(opts.job_delay_ms, opts.job_page_size, opts.max_jobs),
             presign: AtomicBool::new(opts.presign),
             bucket_meta: RwLock::new(BTreeMap::new()),
             oidc: Oidc::new(format!("{url}/oidc")),
             oidc_system: opts.oidc,
             last_run: Mutex::new(HashMap::new()),
             last_job: Mutex::new(HashMap::new()),
+            runs_in_flight: Mutex::new(HashMap::new()),
         };
         let mut map = BTreeMap::new();
         for mut svc in catalogue::demo_services()
@@ -262,6 +265,29 @@ impl Shared {
 
     pub(crate) fn last_job_body(&self, service: &str) -> Option<Vec<u8>> {
         lock_map(&self.last_job).get(service).cloned()
+    }
+
+    /// A `/run` of `service` starts (`+1`) or ends (`-1`).
+    pub(crate) fn run_in_flight(&self, service: &str, starts: bool) {
+        let mut map = match self.runs_in_flight.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        let (now, most) = map.entry(service.to_string()).or_insert((0, 0));
+        if starts {
+            *now += 1;
+            *most = (*most).max(*now);
+        } else {
+            *now = now.saturating_sub(1);
+        }
+    }
+
+    /// The most `/run` requests of `service` seen in flight at once.
+    pub(crate) fn most_runs_in_flight(&self, service: &str) -> u32 {
+        match self.runs_in_flight.lock() {
+            Ok(g) => g.get(service).map_or(0, |(_, most)| *most),
+            Err(p) => p.into_inner().get(service).map_or(0, |(_, most)| *most),
+        }
     }
 
     pub(crate) fn record_body(&self, job: bool, service: &str, body: &[u8]) {

@@ -86,6 +86,9 @@ pub(crate) async fn handle(
 
     let path = req.uri().path().to_string();
     let query = req.uri().query().map(str::to_string);
+    if method == Method::GET && !path.trim_matches('/').is_empty() && !path.trim_matches('/').contains('/') {
+        store.list_requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
     let resp = match store.service.call(req.map(s3s::Body::from)).await {
         Ok(r) => r,
         Err(_) => {

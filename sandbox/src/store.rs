@@ -34,6 +34,8 @@ pub(crate) struct Store {
     pub url: String,
     pub(crate) host: String,
     pub cors: AtomicBool,
+    /// Listings of a bucket answered (ListObjects and ListObjectsV2), for the benchmarks.
+    pub list_requests: std::sync::atomic::AtomicU64,
 }
 
 pub(crate) fn keys() -> Keys {
@@ -77,6 +79,7 @@ impl Store {
             url: format!("http://{host}"),
             host,
             cors: AtomicBool::new(cors),
+            list_requests: std::sync::atomic::AtomicU64::new(0),
         })
     }
 

@@ -543,7 +543,7 @@ async fn outputs_of_the_other_services() {
     };
     assert_eq!(
         keys("plants").await,
-        ["input/leaf.png", "input/readme.txt", "output/output.json"]
+        ["input/leaf.png", "input/readme.txt", "output/leaf.json"]
     );
     assert_eq!(
         keys("imagemagick").await,
@@ -559,7 +559,7 @@ async fn outputs_of_the_other_services() {
         keys("table-stats").await,
         ["input/t.csv", "output/t_stats.csv"]
     );
-    let out = s3(&sb, "GET", "/plants/output/output.json", &[], b"").await;
+    let out = s3(&sb, "GET", "/plants/output/leaf.json", &[], b"").await;
     let v: Value = serde_json::from_slice(&out.body).expect("json");
     assert_eq!(v["labels"].as_array().map(Vec::len), Some(5));
     assert_eq!(v["probabilities"].as_array().map(Vec::len), Some(5));
@@ -746,6 +746,34 @@ async fn start_jobs(sb: &Sandbox, service: &str, bodies: &[&[u8]]) {
         .await;
         assert_eq!(r.status, 201);
     }
+}
+
+/// `max_jobs` is the cluster's capacity: never more jobs Running at once,
+/// the rest Pending, and every job still ends.
+#[tokio::test]
+async fn max_jobs_caps_running_jobs_and_all_finish() {
+    let sb = start(Options {
+        job_delay_ms: 60,
+        max_jobs: 2,
+        ..Options::default()
+    })
+    .await;
+    start_jobs(&sb, "echo", &[b"SGk=", b"SGk=", b"SGk=", b"SGk=", b"SGk=", b"SGk="]).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut most_running = 0;
+    loop {
+        let v = jobs_of(&sb, "echo").await;
+        let jobs = v["jobs"].as_object().cloned().unwrap_or_default();
+        let count = |s: &str| jobs.values().filter(|j| j["status"] == s).count();
+        most_running = most_running.max(count("Running"));
+        assert!(count("Running") <= 2, "over capacity: {v}");
+        if count("Succeeded") == 6 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "jobs did not end: {v}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(most_running, 2, "the capacity was used");
 }
 
 #[tokio::test]

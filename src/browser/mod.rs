@@ -176,10 +176,17 @@ impl Drop for ObjectUrl {
 /// URL lives until the next download, so the browser has time to read it;
 /// only the latest one is kept.
 pub fn download(bytes: &[u8], mime: &str, name: &str) {
+    if let Some(b) = blob(bytes, mime) {
+        download_blob(&b, name);
+    }
+}
+
+/// Saves a blob as a file (see [`download`]), without copying it into wasm.
+pub fn download_blob(blob: &Blob, name: &str) {
     thread_local! {
         static LAST: std::cell::RefCell<Option<ObjectUrl>> = const { std::cell::RefCell::new(None) };
     }
-    let Some(url) = ObjectUrl::new(bytes, mime) else { return };
+    let Some(url) = ObjectUrl::of_blob(blob) else { return };
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
     if let Ok(a) = doc.create_element("a") {
         let a: web_sys::HtmlAnchorElement = a.unchecked_into();
@@ -199,6 +206,20 @@ pub async fn copy_text(text: &str) -> bool {
     let Some(window) = web_sys::window() else { return false };
     let promise = window.navigator().clipboard().write_text(text);
     JsFuture::from(promise).await.is_ok()
+}
+
+/// A blob made of `parts` (blobs and byte arrays) in order, without
+/// copying the blobs' bytes into wasm.
+pub fn blob_of_parts(parts: &Array, mime: &str) -> Option<Blob> {
+    let options = BlobPropertyBag::new();
+    options.set_type(mime);
+    Blob::new_with_blob_sequence_and_options(parts, &options).ok()
+}
+
+/// Every file of a `FileList` (a multiple picker, a folder, a drop).
+pub fn all_files(list: Option<web_sys::FileList>) -> Vec<File> {
+    let Some(list) = list else { return Vec::new() };
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
 }
 
 /// The first file of a `FileList` (from a picker, a drop or a paste).

@@ -2,6 +2,7 @@
 
 mod alert;
 mod app_header;
+pub mod batch_panel;
 mod guard;
 pub mod inputs;
 mod interface_editor;

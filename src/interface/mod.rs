@@ -4,6 +4,7 @@
 //! an output is shown; declared interfaces will layer on top of this.
 
 pub mod asyncplan;
+pub mod batch;
 pub mod blob;
 pub mod examples;
 pub mod inputs;

@@ -300,9 +300,103 @@ pub fn crc32(bytes: &[u8]) -> u32 {
     })
 }
 
+/// Writes a ZIP of stored (uncompressed) entries, piece by piece, so that
+/// the data of each entry can stay where it is (a browser blob) and only
+/// the headers are made here: [`ZipWriter::entry`] gives the bytes to put
+/// before an entry's data, [`ZipWriter::finish`] the bytes that end it.
+/// No ZIP64: an archive stays under 4 GiB and 65,535 entries.
+#[derive(Debug, Default)]
+pub struct ZipWriter {
+    central: Vec<u8>,
+    offset: u64,
+    count: u16,
+}
+
+impl ZipWriter {
+    /// The most bytes an archive written here may hold.
+    pub const MAX_BYTES: u64 = u32::MAX as u64;
+
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The local header of an entry `name` whose `size` bytes have CRC-32 `crc`.
+    pub fn entry(&mut self, name: &str, crc: u32, size: u64) -> Result<Vec<u8>, ZipError> {
+        let name = name.as_bytes();
+        let name_len = u16::try_from(name.len()).map_err(|_| ZipError::Unsupported("a file name over 65,535 bytes".into()))?;
+        let end = self.offset + LOCAL_LEN as u64 + name.len() as u64 + size;
+        if self.count == u16::MAX || end > Self::MAX_BYTES || size > Self::MAX_BYTES {
+            return Err(ZipError::Unsupported("an archive over 4 GiB or 65,535 files".into()));
+        }
+        let (size32, offset32) = (size as u32, self.offset as u32);
+        // Version 2.0, flag bit 11 (UTF-8 names), stored, no time.
+        let fixed = |sig: &[u8], out: &mut Vec<u8>, central: bool| {
+            out.extend_from_slice(sig);
+            if central {
+                out.extend_from_slice(&20u16.to_le_bytes());
+            }
+            for v in [20u16, 1 << 11, 0, 0, 0x21] {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+            for v in [crc, size32, size32] {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+            out.extend_from_slice(&name_len.to_le_bytes());
+            out.extend_from_slice(&0u16.to_le_bytes());
+        };
+        let mut local = Vec::with_capacity(LOCAL_LEN + name.len());
+        fixed(LOCAL_SIG, &mut local, false);
+        local.extend_from_slice(name);
+        fixed(CDIR_SIG, &mut self.central, true);
+        for v in [0u16, 0, 0] {
+            self.central.extend_from_slice(&v.to_le_bytes());
+        }
+        self.central.extend_from_slice(&0u32.to_le_bytes());
+        self.central.extend_from_slice(&offset32.to_le_bytes());
+        self.central.extend_from_slice(name);
+        self.offset = end;
+        self.count += 1;
+        Ok(local)
+    }
+
+    /// The central directory and its end record.
+    pub fn finish(self) -> Vec<u8> {
+        let mut out = self.central;
+        let size = out.len() as u32;
+        out.extend_from_slice(EOCD_SIG);
+        for v in [0u16, 0, self.count, self.count] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out.extend_from_slice(&size.to_le_bytes());
+        out.extend_from_slice(&(self.offset as u32).to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_archive_written_piece_by_piece_lists_and_reads_back() {
+        let files: [(&str, &[u8]); 3] = [("leaf.json", b"{\"labels\":[\"rose\"]}"), ("folder/é.txt", b"hi"), ("empty", b"")];
+        let mut w = ZipWriter::new();
+        let mut archive = Vec::new();
+        for (name, data) in files {
+            archive.extend(w.entry(name, crc32(data), data.len() as u64).expect("entry"));
+            archive.extend_from_slice(data);
+        }
+        archive.extend(w.finish());
+        let entries = list(&archive).expect("list");
+        assert_eq!(entries.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["leaf.json", "folder/é.txt", "empty"]);
+        for ((_, data), entry) in files.iter().zip(&entries) {
+            assert_eq!(read(&archive, entry, ENTRY_CAP).expect("read"), *data);
+        }
+        let mut big = ZipWriter::new();
+        assert!(big.entry("x", 0, ZipWriter::MAX_BYTES).is_err());
+        assert!(big.entry("x", 0, ZipWriter::MAX_BYTES - 100).is_ok());
+    }
 
     /// Builds a one-entry stored archive by hand: local header, data, central
     /// directory, end record.

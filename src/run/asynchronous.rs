@@ -63,13 +63,7 @@ impl Run {
         ticket: &Ticket,
     ) -> Result<Outcome, ApiError> {
         let (name, mime) = payload.upload_name();
-        // The storage takes bytes as they are: a picked file goes as it is.
-        let blob = match &payload {
-            Payload::Json(text) => crate::browser::blob(text.as_bytes(), &mime),
-            Payload::Bytes { bytes, .. } => crate::browser::blob(bytes, &mime),
-            Payload::File(f) => Some(f.data.blob().clone()),
-        }
-        .ok_or_else(|| ApiError::InvalidInput(super::OUT_OF_MEMORY.into()))?;
+        let blob = super::upload_blob(&payload, &mime)?;
         let size = payload.size() as f64;
         self.set_phase(Phase::Uploading { sent: 0.0, total: size });
         let id = unique_id((js_sys::Math::random() * 9.0e15) as u64);

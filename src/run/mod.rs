@@ -6,6 +6,7 @@
 //! history can make many and watch their signals from outside.
 
 mod asynchronous;
+pub mod batch;
 pub mod prepared;
 mod sync;
 
@@ -311,26 +312,40 @@ impl Run {
         (js_sys::Date::now() - self.started.try_get_untracked().unwrap_or(0.0)) / 1000.0
     }
 
-    /// The body of `/run` or `/job`: JSON as is, anything else base64-encoded
-    /// by the browser from a blob.
+    /// The body of `/run` or `/job`, with the encoding's progress in the phase.
     async fn encode(&self, payload: Payload) -> Result<RunBody, ApiError> {
         let phase = self.phase;
-        let progress = move |done| enter(phase, Phase::Encoding { done });
-        let encoded = match payload {
-            // JSON goes as it is: nothing to encode.
-            Payload::Json(text) => return Ok(RunBody::Json(text)),
-            Payload::Bytes { bytes, mime, .. } => {
-                progress(0.0);
-                let blob = crate::browser::blob(&bytes, mime).ok_or_else(|| ApiError::InvalidInput(OUT_OF_MEMORY.into()))?;
-                crate::browser::base64_of_blob(&blob, progress).await
-            }
-            Payload::File(f) => {
-                progress(0.0);
-                prepared::body(&f, progress).await
-            }
-        };
-        encoded.map(RunBody::Base64).map_err(ApiError::InvalidInput)
+        encode_body(payload, move |done| enter(phase, Phase::Encoding { done })).await
     }
+}
+
+/// The body of `/run` or `/job`: JSON as is, anything else base64-encoded
+/// by the browser from a blob (`progress` gets the share done).
+pub(crate) async fn encode_body(payload: Payload, progress: impl Fn(f64)) -> Result<RunBody, ApiError> {
+    let encoded = match payload {
+        // JSON goes as it is: nothing to encode.
+        Payload::Json(text) => return Ok(RunBody::Json(text)),
+        Payload::Bytes { bytes, mime, .. } => {
+            progress(0.0);
+            let blob = crate::browser::blob(&bytes, mime).ok_or_else(|| ApiError::InvalidInput(OUT_OF_MEMORY.into()))?;
+            crate::browser::base64_of_blob(&blob, progress).await
+        }
+        Payload::File(f) => {
+            progress(0.0);
+            prepared::body(&f, progress).await
+        }
+    };
+    encoded.map(RunBody::Base64).map_err(ApiError::InvalidInput)
+}
+
+/// What an async run uploads: the bytes as they are (a picked file goes as it is).
+pub(crate) fn upload_blob(payload: &Payload, mime: &str) -> Result<web_sys::Blob, ApiError> {
+    match payload {
+        Payload::Json(text) => crate::browser::blob(text.as_bytes(), mime),
+        Payload::Bytes { bytes, .. } => crate::browser::blob(bytes, mime),
+        Payload::File(f) => Some(f.data.blob().clone()),
+    }
+    .ok_or_else(|| ApiError::InvalidInput(OUT_OF_MEMORY.into()))
 }
 
 /// Moves `signal` to `phase` (see [`Run::set_phase`]); does nothing once

@@ -96,3 +96,26 @@ pub fn clear_spec_edit(endpoint: &str, service: &str) {
         let _ = s.remove_item(&spec_key(endpoint, service));
     }
 }
+
+/// A service's batch, kept so a reload reattaches to it: names, sizes,
+/// keys and summaries, never a secret (see `interface::batch::SavedBatch`).
+fn batch_key(service: &str) -> String {
+    format!("oscar-visor.batch.{service}")
+}
+
+/// Remembers a batch; false when the browser refused (storage full).
+pub fn save_batch(service: &str, json: &str) -> bool {
+    storage().is_some_and(|s| s.set_item(&batch_key(service), json).is_ok())
+}
+
+/// The saved batch of a service, as stored.
+pub fn load_batch(service: &str) -> Option<String> {
+    storage()?.get_item(&batch_key(service)).ok().flatten()
+}
+
+/// Forgets a service's batch ("Clear").
+pub fn clear_batch(service: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(&batch_key(service));
+    }
+}

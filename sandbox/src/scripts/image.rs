@@ -174,7 +174,8 @@ fn decode_for_plants(input: &Input) -> Result<Rgb, ScriptOutput> {
 pub(super) fn plants_sync_handler(_svc: &Service, input: &Input) -> ScriptOutput {
     let img = match decode_for_plants(input) {
         Ok(i) => i,
-        Err(out) => return out,
+        // deepaas-cli exits 1 on the exception, and so does the script.
+        Err(out) => return ScriptOutput { failed: true, ..out },
     };
     let (stats, preds) = classify(&img);
     let v = serde_json::json!({
@@ -314,6 +315,7 @@ pub(super) fn imagemagick_handler(_svc: &Service, input: &Input) -> ScriptOutput
                 metrics.to_string().into_bytes(),
             ),
         ],
+        failed: false,
     }
 }
 
@@ -332,6 +334,7 @@ pub(super) fn grayify_handler(_svc: &Service, input: &Input) -> ScriptOutput {
         Ok(img) => ScriptOutput {
             stdout,
             files: vec![(out_name, encode_png(img.width, img.height, 1, &img.luma()))],
+            failed: false,
         },
         Err(e) => {
             stdout.push_str(&convert_error(input, e).stdout);

@@ -41,6 +41,8 @@ impl Input<'_> {
 pub(crate) struct ScriptOutput {
     pub stdout: String,
     pub files: Vec<(String, Vec<u8>)>,
+    /// The script exited non-zero: a sync run ends in the watchdog's 500.
+    pub failed: bool,
 }
 
 impl ScriptOutput {
@@ -48,6 +50,7 @@ impl ScriptOutput {
         ScriptOutput {
             stdout: s.into(),
             files: Vec::new(),
+            failed: false,
         }
     }
 
@@ -55,6 +58,7 @@ impl ScriptOutput {
         ScriptOutput {
             stdout: String::new(),
             files: vec![(name.into(), bytes)],
+            failed: false,
         }
     }
 }
@@ -95,6 +99,8 @@ pub(crate) fn run_async(svc: &Service, input: &Input) -> ScriptOutput {
             "text-to-speech" | "kokoro-tts" => format!("{stem}.wav"),
             "table-stats" => format!("{stem}_stats.csv"),
             "sleep-test" => format!("{stem}.txt"),
+            // Named after the input, so that a batch's outputs do not overwrite each other.
+            "plants-classification" => format!("{stem}.json"),
             _ => continue,
         };
     }
@@ -140,7 +146,7 @@ mod tests {
                 "plants-classification",
                 &png,
                 "/tmp/a/leaf.png",
-                &["output.json"],
+                &["leaf.json"],
             ),
             (
                 "text-to-speech",

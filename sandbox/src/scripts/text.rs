@@ -92,6 +92,7 @@ pub(super) fn sleep_handler(svc: &Service, input: &Input) -> ScriptOutput {
             format!("{}-out.txt", input.file_name()),
             format!("Slept {n} seconds\n").into_bytes(),
         )],
+        failed: false,
     }
 }
 
