@@ -12,7 +12,7 @@ use crate::interface::spec::{
     self, detect_spec, parse_ro_crate, parse_spec, render_body, resolve, to_fdl_annotation, to_json,
     zip_rule_for, ANNOTATION_KEY,
 };
-use crate::interface::{outputs, table};
+use crate::interface::{batch, outputs, table};
 use crate::oscar::config::ClusterConfig;
 use crate::oscar::endpoint::Endpoint;
 use crate::oscar::service::{Service, ServiceList};
@@ -40,6 +40,7 @@ pub const TARGETS: &[(&str, fn(&[u8]))] = &[
     ("table", table_target),
     ("sigv4", sigv4_target),
     ("endpoint", endpoint),
+    ("batch", batch_target),
 ];
 
 /// The target of a name.
@@ -374,4 +375,37 @@ pub fn endpoint(data: &[u8]) {
     let _ = crate::routes::strip_base(&path, &base);
     let _ = crate::routes::encode_component(&path);
     let _ = crate::routes::login_then(&path);
+}
+
+/// Batch runs (`interface::batch`): the row summary of any output, output
+/// keys and job logs matched back to their item, result names, the saved
+/// state a reload parses, and "One input per line".
+pub fn batch_target(data: &[u8]) {
+    let summary = batch::summarize(data);
+    assert!(summary.line.chars().count() <= batch::SUMMARY_CHARS * 2, "a row summary of {} characters", summary.line.chars().count());
+    let [id, key, name] = fields::<3>(data);
+    let _ = batch::item_of_output(&key, &id);
+    let _ = batch::item_of_logs(&key, &id);
+    let result = batch::result_name(&name, &key, &id);
+    assert!(!result.is_empty() && !result.contains('/'), "a result name {result:?} makes folders");
+    // An id the app makes, and any index: the key it uploads leads back to the item.
+    let made = batch::batch_id(data.len() as u64 * 7919);
+    let index = data.len() % batch::MAX_ITEMS;
+    let input = batch::input_key(&key, &made, index, &name);
+    let output = format!("out/{}", input.rsplit('/').next().unwrap_or_default());
+    assert_eq!(batch::item_of_output(&output, &made), Some(index), "{input} does not lead back to item {index}");
+    if let Some(saved) = batch::SavedBatch::parse(&text(data)) {
+        let reloaded = saved.reloaded();
+        assert!(!reloaded.sync || reloaded.items.iter().all(|i| !matches!(i.status, batch::Status::Queued | batch::Status::Uploading | batch::Status::Waiting)));
+    }
+    let _ = batch::split_lines(&text(data), data.first().is_some_and(|b| b & 1 == 1));
+    let _ = batch::summary_csv(&[batch::SummaryRow {
+        input: name,
+        status: "done",
+        seconds: None,
+        output: key,
+        label: Some(id),
+        score: None,
+        error: String::new(),
+    }]);
 }

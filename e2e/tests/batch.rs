@@ -241,3 +241,35 @@ async fn an_async_batch_reattaches_after_a_reload_and_its_outputs_keep_arriving(
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_remaining_stops_what_has_not_started_and_run_all_sends_it_later() {
+    let oscar = stand_in(Options::default()).await;
+    let files: Vec<PathBuf> = (0..5).map(|i| e2e::temp_file(&format!("slow{i}.png"), &fixtures::png(16, 16, [40, 90 + i as u8, 40]))).collect();
+    with_app(move |page| async move {
+        open_batch(&page, &oscar, "plants-classification-sync").await;
+        page.fill("At once", "1").await;
+        add_files(&page, &files).await;
+        eventually("five inputs", || async { (rows(&page).await.len() == 5).then_some(()) }).await;
+        // Each run now takes a while: there is time to cancel after the first.
+        oscar.set_faults(Faults { latency_ms: 400, ..Faults::default() });
+        page.press("Run all").await;
+        wait_done(&page, "1 of 5 done").await;
+        page.press("Cancel remaining").await;
+        let notice = page.wait_text(".batch__results .notice", |t| t.starts_with("Cancelled")).await;
+        assert!(notice.contains("finish on their own"), "{notice}");
+        eventually("the batch to stop", || async {
+            let busy = page.js("return document.querySelector('.batch__results').getAttribute('aria-busy')").await;
+            (busy.as_str() == Some("false")).then_some(())
+        })
+        .await;
+        let now = rows(&page).await;
+        let not_sent = now.iter().filter(|r| r.1 == "not sent").count();
+        let done = now.iter().filter(|r| r.1 == "done").count();
+        assert!(not_sent >= 2 && done + not_sent == 5, "the rest was not sent: {now:?}");
+        oscar.set_faults(Faults::default());
+        page.press("Run all").await;
+        wait_done(&page, "5 of 5 done").await;
+    })
+    .await;
+}

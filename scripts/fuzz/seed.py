@@ -50,6 +50,13 @@ for data in files("decode/tiny.png", "decode/table.csv"):
 
 for data in files("decode/*.json", "decode/plants-*.txt"):
     put("labels", data)
+# batch: an output's bytes, or "<batch id>\x01<key or logs>\x01<input name>", or a saved batch.
+put("batch", '{"labels":["rose","tulip"],"probabilities":[0.91,0.09]}')
+put("batch", "bk3x9a1q2" + SEP + "plants/output/bk3x9a1q2-00007-leaf.json" + SEP + "leaf.png")
+put("batch", "bk3x9a1q2" + SEP + "INFO - Downloading file 'input/bk3x9a1q2/bk3x9a1q2-00042-x.png' from bucket 'plants'" + SEP + "x.png")
+put("batch", '{"id":"b1","service":"s","sync":true,"started_unix":0,"items":[{"index":0,"name":"a","size":1,"status":"Waiting"}]}')
+put("batch", '{"message": "hello"}\n{"message": 1}\n\n[2]\n{oops')
+put("batch", "b" + SEP + "output.json" + SEP + "../../etc/passwd")
 put("labels", "{'labels': ['cat', 'dog'], 'probabilities': [0.9, 0.1]}")
 put("labels", "[{'label': 'rose', 'score': 97.5}, {'label': 'tulip', 'score': 2.5}]")
 put("labels", '{"predictions": {"labels": ["a"], "probabilities": [1e-3]}}')

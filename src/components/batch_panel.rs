@@ -125,7 +125,7 @@ pub fn BatchPanel(
     let statuses = Memo::new(move |_| batch.items.with(|v| core::counts(v.iter().map(|i| i.state.with(|s| s.status)))));
     let count = move |s: Status| statuses.with(|c| c.get(&s).copied().unwrap_or(0));
     let total = move || statuses.with(|c| c.values().sum::<usize>());
-    let runnable = move || batch.items.with(|v| v.iter().any(|i| i.state.with(|s| s.status == Status::Queued) && i.source.with_value(Option::is_some)));
+    let runnable = move || batch.items.with(|v| v.iter().any(Item::can_start));
     let line = move || {
         let (done, failed, total) = (count(Status::Done), count(Status::Failed), total());
         let finished = done + failed + count(Status::NotSent);

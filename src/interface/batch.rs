@@ -106,7 +106,7 @@ pub fn item_of_output(key: &str, batch: &str) -> Option<usize> {
     let base = key.rsplit('/').next()?;
     let rest = base.strip_prefix(batch)?.strip_prefix('-')?;
     let (digits, _) = rest.split_once('-')?;
-    if digits.len() != 5 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    if digits.len() < 5 || digits.len() > 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     digits.parse().ok()
@@ -196,7 +196,7 @@ pub fn summarize(bytes: &[u8]) -> Summary {
             let text = String::from_utf8_lossy(&bytes[..bytes.len().min(1 << 20)]);
             if let Some(top) = parse_labels(&text).as_ref().and_then(|l| l.top().cloned()) {
                 return Summary {
-                    line: format!("{} · {:.0}%", top.label, top.score * 100.0),
+                    line: format!("{} · {:.0}%", cut(&top.label, SUMMARY_CHARS - 8), top.score * 100.0),
                     label: Some(top.label),
                     score: Some(top.score),
                     bytes: size,
@@ -462,6 +462,7 @@ mod tests {
         assert_eq!(item_of_output("output/babc-00007-leaf_1_gray.png", "babc"), Some(7));
         assert_eq!(item_of_output("output/bxyz-00007-leaf.json", "babc"), None);
         assert_eq!(item_of_output("output/babc-7-leaf.json", "babc"), None);
+        assert_eq!(item_of_output(&format!("o/{}", item_name("babc", 123_456, "x.png")), "babc"), Some(123_456));
         assert_eq!(item_of_output("output/output.json", "babc"), None);
         let logs = "INFO - Downloading file 'input/babc/babc-00042-x.png' from bucket 'plants'\n";
         assert_eq!(item_of_logs(logs, "babc"), Some(42));

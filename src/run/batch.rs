@@ -94,6 +94,11 @@ impl Item {
     pub fn status(&self) -> Status {
         self.state.with(|s| s.status)
     }
+
+    /// "Run all" sends it: queued or not sent, with its input here.
+    pub fn can_start(&self) -> bool {
+        matches!(self.status(), Status::Queued | Status::NotSent) && self.source.with_value(Option::is_some)
+    }
 }
 
 /// How the batch runs.
@@ -351,9 +356,17 @@ impl Batch {
         if self.running.get_untracked() {
             return;
         }
-        let queued: VecDeque<usize> = self.indices(|i| i.status() == Status::Queued && i.source.with_value(Option::is_some));
+        // Queued items, and those cancelled earlier whose input is still here.
+        let queued: VecDeque<usize> = self.indices(Item::can_start);
         if queued.is_empty() {
             return;
+        }
+        for index in &queued {
+            if let Some(item) = self.by_index(*index) {
+                if item.status() == Status::NotSent {
+                    item.state.set(ItemState::default());
+                }
+            }
         }
         if self.id.with_value(String::is_empty) {
             self.id.set_value(core::batch_id((js_sys::Math::random() * 9.0e15) as u64));
@@ -378,9 +391,16 @@ impl Batch {
                         let client = Rc::new(StorageClient::new(target.session.clone(), plan.clone()));
                         batch.client.set_value(Some(client.clone()));
                         batch.output.set_value(plan.output.clone());
+                        // Outputs are followed while the uploads go on: the first
+                        // items are done long before a big batch is all uploaded.
+                        if !batch.watching.get_untracked() {
+                            let (session, client) = (target.session.clone(), client.clone());
+                            spawn_local(async move {
+                                batch.follow(&session, client).await;
+                                batch.save(true);
+                            });
+                        }
                         batch.upload_all(&client, &plan, spec, base, queued).await;
-                        let _ = batch.running.try_set(false);
-                        batch.follow(&target.session, client).await;
                     }
                 }
             }
@@ -467,7 +487,15 @@ impl Batch {
                 return;
             }
             if self.cancelled() {
-                queue.borrow_mut().clear();
+                // Items put back after a busy answer are not sent either.
+                for index in queue.borrow_mut().drain(..) {
+                    if let Some(item) = self.by_index(index) {
+                        item.state.update(|s| {
+                            s.status = Status::NotSent;
+                            s.error = Some("Cancelled before it was sent.".into());
+                        });
+                    }
+                }
             }
             if queue.borrow().is_empty() && in_flight.get() == 0 {
                 return;
@@ -638,7 +666,8 @@ impl Batch {
         let mut polls = 0u32;
         let mut quiet_looks = 0u32;
         let mut to_summarize: VecDeque<(usize, String)> = VecDeque::new();
-        let mut next_look = 0.0;
+        // The first look comes a second in: jobs need that long to start anyway.
+        let mut next_look = js_sys::Date::now() + f64::from(core::LIST_MIN_MS);
         loop {
             if self.stopped() {
                 break;
