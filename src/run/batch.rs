@@ -34,6 +34,8 @@ const JOB_PAGES: usize = 10;
 const JOBS_EVERY: u32 = 3;
 /// Output summaries fetched per listing (the rest wait for the next one).
 const SUMMARIES_PER_POLL: usize = 24;
+/// Output summaries fetched per listing while uploads are still going on.
+const SUMMARIES_WHILE_UPLOADING: usize = 4;
 /// The log text an item keeps (its tail).
 const LOG_KEEP: usize = 16 * 1024;
 /// Saved at most this often while the batch runs.
@@ -619,8 +621,8 @@ impl Batch {
                     if let Err(e) = batch.upload_one(&client, &plan, &spec, &base, &item).await {
                         batch.fail(&item, message_of(&e));
                     }
-                    // What was uploaded is what a reload follows: keep it at once.
-                    batch.save(true);
+                    // At most once a second: a reload saves the latest on `pagehide`.
+                    batch.save(false);
                 }
                 workers.set(workers.get() - 1);
             });
@@ -665,7 +667,9 @@ impl Batch {
         let mut pace = ListPace::new();
         let mut polls = 0u32;
         let mut quiet_looks = 0u32;
-        let mut to_summarize: VecDeque<(usize, String)> = VecDeque::new();
+        let mut to_summarize: VecDeque<(usize, String, f64)> = VecDeque::new();
+        // Items whose output was listed (they stay waiting until summarised).
+        let mut listed: HashSet<usize> = HashSet::new();
         // The first look comes a second in: jobs need that long to start anyway.
         let mut next_look = js_sys::Date::now() + f64::from(core::LIST_MIN_MS);
         loop {
@@ -685,16 +689,15 @@ impl Batch {
                         Ok(objects) => {
                             for object in objects {
                                 let Some(index) = core::item_of_output(&object.key, &id) else { continue };
-                                let Some(item) = waiting.contains(&index).then(|| self.by_index(index)).flatten() else { continue };
+                                if !waiting.contains(&index) || !listed.insert(index) {
+                                    continue;
+                                }
+                                let Some(item) = self.by_index(index) else { continue };
+                                // Done once its summary is in: the row and the summary file say what came out.
                                 let seconds = self.seconds_of(&item);
                                 let key = object.key.clone();
-                                item.state.update(|s| {
-                                    s.status = Status::Done;
-                                    s.seconds = Some(seconds);
-                                    s.output_key = Some(key.clone());
-                                    s.error = None;
-                                });
-                                to_summarize.push_back((index, key));
+                                item.state.update(|s| s.output_key = Some(key.clone()));
+                                to_summarize.push_back((index, key, seconds));
                                 changed = true;
                             }
                         }
@@ -721,14 +724,21 @@ impl Batch {
                 }
                 next_look = js_sys::Date::now() + f64::from(pace.next(changed));
             }
-            for _ in 0..SUMMARIES_PER_POLL {
-                let Some((index, key)) = to_summarize.pop_front() else { break };
+            // While uploads go on they come first: a few summaries per look.
+            let summaries = if uploading { SUMMARIES_WHILE_UPLOADING } else { SUMMARIES_PER_POLL };
+            for _ in 0..summaries {
+                let Some((index, key, seconds)) = to_summarize.pop_front() else { break };
                 if let (Some(item), Some((bucket, _))) = (self.by_index(index), &output) {
                     self.summarize_output(&client, bucket, &key, &item).await;
+                    let _ = item.state.try_update(|s| {
+                        s.status = Status::Done;
+                        s.seconds = Some(seconds);
+                        s.error = None;
+                    });
                 }
             }
             self.save(changed);
-            if to_summarize.is_empty() {
+            if to_summarize.is_empty() || uploading {
                 let wait = (next_look - js_sys::Date::now()).max(0.0);
                 crate::browser::sleep_ms(wait as u32).await;
             }
@@ -801,7 +811,7 @@ impl Batch {
     fn no_output_for_waiting(&self, output: Option<&(String, String)>) {
         let path = output.map(|(b, p)| format!("{b}/{p}")).unwrap_or_default();
         self.items.with_untracked(|v| {
-            for item in v.iter().filter(|i| i.status() == Status::Waiting) {
+            for item in v.iter().filter(|i| i.status() == Status::Waiting && i.state.with_untracked(|s| s.output_key.is_none())) {
                 self.fail(item, format!(
                     "Its job ended without an output under {path} named after the input. Check the Jobs page: the script may name its outputs otherwise."
                 ));
