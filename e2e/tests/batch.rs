@@ -273,3 +273,35 @@ async fn cancel_remaining_stops_what_has_not_started_and_run_all_sends_it_later(
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_csv_gives_each_row_its_inputs_with_files_named_from_above() {
+    let oscar = stand_in(Options::default()).await;
+    let red = e2e::temp_file("red leaf.png", &fixtures::png(20, 10, [220, 30, 40]));
+    let green = e2e::temp_file("green.png", &fixtures::png(12, 30, [30, 200, 60]));
+    let csv = e2e::temp_file("inputs.csv", b"image,caption,shout\n\"red leaf.png\",a red leaf,true\ngreen.png,a quiet one,false\n");
+    let wrong = e2e::temp_file("wrong.csv", b"image,colour\nx.png,red\n");
+    let missing = e2e::temp_file("missing.csv", b"image,caption\nnowhere.png,hi\n");
+    with_app(move |page| async move {
+        open_batch(&page, &oscar, "image-caption").await;
+        page.field("Inputs from a CSV").await.send_keys(&wrong.display().to_string()).await.expect("csv");
+        page.alert_containing("“colour” is no input").await;
+        page.field("Inputs from a CSV").await.send_keys(&missing.display().to_string()).await.expect("csv");
+        page.alert_containing("nowhere.png").await;
+        add_files(&page, &[red, green]).await;
+        eventually("two files", || async { (rows(&page).await.len() == 2).then_some(()) }).await;
+        page.field("Inputs from a CSV").await.send_keys(&csv.display().to_string()).await.expect("csv");
+        let names = eventually("two rows in place of the files", || async {
+            let r = rows(&page).await;
+            (r.len() == 2 && r.iter().all(|r| r.0.starts_with("row-"))).then_some(r)
+        })
+        .await;
+        assert_eq!(names.len(), 2);
+        page.press("Run all").await;
+        wait_done(&page, "2 of 2 done").await;
+        let summaries: Vec<String> = rows(&page).await.into_iter().map(|r| r.2).collect();
+        assert!(summaries.iter().any(|s| s.contains("A RED LEAF") && s.contains("\"height\":10")), "the first row: its image and its caption, shouted: {summaries:?}");
+        assert!(summaries.iter().any(|s| s.contains("a quiet one") && s.contains("\"height\":30")), "the second row, as typed: {summaries:?}");
+    })
+    .await;
+}

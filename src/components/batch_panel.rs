@@ -104,6 +104,37 @@ pub fn BatchPanel(
             Err(why) => problem.set(Some(why)),
         }
     };
+    let add_csv = move |e: ev::Event| {
+        let input = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
+        let Some(file) = input.as_ref().and_then(|i| crate::browser::first_file(i.files())) else { return };
+        if let Some(i) = &input {
+            i.set_value("");
+        }
+        problem.set(None);
+        spawn_local(async move {
+            let f = file_value(file);
+            if f.size > core::MAX_CSV_BYTES {
+                problem.set(Some(format!("{} is over {}: split it into several batches.", f.name, human_size(core::MAX_CSV_BYTES))));
+                return;
+            }
+            let text = match crate::browser::read_text(f.data.blob()).await {
+                Ok(t) => t,
+                Err(why) => return problem.set(Some(why)),
+            };
+            let sp = spec.get_untracked();
+            let ids: Vec<&str> = sp.inputs.iter().map(|i| i.id.as_str()).collect();
+            match core::csv_rows(&text, &ids).and_then(|rows| batch.add_rows(rows, &sp)) {
+                Ok(_) => {}
+                Err(why) => problem.set(Some(format!("{}: {why}", f.name))),
+            }
+        });
+    };
+    let csv_hint = move || {
+        spec.with(|s| {
+            let ids: Vec<&str> = s.inputs.iter().map(|i| i.id.as_str()).collect();
+            format!("One row per input, a column per input id ({}). A file input's column names a file added with “Files”.", ids.join(", "))
+        })
+    };
     let target = move || {
         let s = session.0.get_untracked()?;
         let at_once = at_once.get_untracked().trim().parse::<u32>().unwrap_or(core::AT_ONCE_DEFAULT);
@@ -217,6 +248,11 @@ pub fn BatchPanel(
                         " Unpack ZIP files into one input per entry"
                     </label>
                 </div>
+                <Show when=move || spec.with(|s| s.inputs.len() > 1)>
+                    <label class="field__label" for="batch-csv">"Inputs from a CSV"</label>
+                    <input id="batch-csv" class="file-drop__input" type="file" accept=".csv,.tsv,text/csv,text/tab-separated-values" on:change=add_csv/>
+                    <p class="field__hint">{csv_hint}</p>
+                </Show>
                 <Show when=move || spec.with(takes_lines).is_some()>
                     <label class="field__label" for="batch-lines">"One input per line"</label>
                     <textarea id="batch-lines" class="field__input field__input--area" rows="5"

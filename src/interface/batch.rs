@@ -338,6 +338,42 @@ pub fn split_lines(text: &str, json: bool) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
+/// The largest CSV of inputs read ("Inputs from a CSV").
+pub const MAX_CSV_BYTES: u64 = 8 * 1024 * 1024;
+
+/// "Inputs from a CSV" for a spec with several inputs: a header row of input
+/// ids, then one item per row, each cell the value of its column's input (a
+/// file input's cell names a file). Blank rows are skipped; a column that is
+/// no input, or a header without any input, is refused with what to fix.
+pub fn csv_rows(text: &str, ids: &[&str]) -> Result<Vec<BTreeMap<String, String>>, String> {
+    let text = text.trim_start_matches('\u{feff}');
+    let rows = crate::interface::table::parse(text, crate::interface::table::guess_delimiter(text), MAX_ITEMS + 2);
+    let mut rows = rows.into_iter().filter(|r| r.iter().any(|c| !c.trim().is_empty()));
+    let header: Vec<String> = rows.next().ok_or("The CSV is empty: put the input ids in its first row.")?.iter().map(|h| h.trim().to_string()).collect();
+    let known = ids.join(", ");
+    if let Some(bad) = header.iter().find(|h| !ids.contains(&h.as_str())) {
+        return Err(format!("The column “{}” is no input of this service. Name the columns after its inputs: {known}.", cut(bad, 60)));
+    }
+    if header.is_empty() {
+        return Err(format!("The CSV's first row names no input. Name the columns after the inputs: {known}."));
+    }
+    let mut seen = HashSet::new();
+    if let Some(twice) = header.iter().find(|h| !seen.insert(h.as_str())) {
+        return Err(format!("The column “{twice}” is there twice. Keep one column per input."));
+    }
+    let mut out = Vec::new();
+    for row in rows {
+        if out.len() == MAX_ITEMS {
+            return Err(format!("A batch takes at most {MAX_ITEMS} inputs. Split the CSV into several batches."));
+        }
+        out.push(header.iter().cloned().zip(row.into_iter().map(|c| c.trim().to_string()).chain(std::iter::repeat(String::new()))).collect());
+    }
+    if out.is_empty() {
+        return Err("The CSV has its header but no rows: add one row per input.".into());
+    }
+    Ok(out)
+}
+
 /// One row of the summary, as the downloads write it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SummaryRow {
@@ -537,6 +573,26 @@ mod tests {
         let many = "x\n".repeat(MAX_ITEMS + 1);
         assert!(split_lines(&many, false).is_err());
         assert_eq!(split_lines(&"x\n".repeat(MAX_ITEMS), false).map(|v| v.len()), Ok(MAX_ITEMS));
+    }
+
+    #[test]
+    fn a_csv_of_inputs_gives_one_item_per_row_and_says_what_is_wrong() {
+        let ids = ["image", "threshold"];
+        let rows = csv_rows("\u{feff}image,threshold\nleaf.png,0.5\n\n\"b, c.png\"\n", &ids).expect("rows");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].get("threshold").map(String::as_str), Some("0.5"));
+        assert_eq!(rows[1].get("image").map(String::as_str), Some("b, c.png"));
+        assert_eq!(rows[1].get("threshold").map(String::as_str), Some(""), "a short row leaves the rest blank");
+        let tsv = csv_rows("threshold\timage\n1\tx.png\n", &ids).expect("tsv");
+        assert_eq!(tsv[0].get("image").map(String::as_str), Some("x.png"));
+        assert!(csv_rows("image,size\na,1\n", &ids).expect_err("unknown").contains("“size” is no input"));
+        assert!(csv_rows("image,image\na,b\n", &ids).expect_err("twice").contains("twice"));
+        assert!(csv_rows("image\n", &ids).expect_err("no rows").contains("no rows"));
+        assert!(csv_rows("", &ids).expect_err("empty").contains("empty"));
+        let many = format!("image\n{}", "a\n".repeat(MAX_ITEMS + 1));
+        assert!(csv_rows(&many, &ids).is_err());
+        let just = format!("image\n{}", "a\n".repeat(MAX_ITEMS));
+        assert_eq!(csv_rows(&just, &ids).map(|r| r.len()), Ok(MAX_ITEMS));
     }
 
     #[test]

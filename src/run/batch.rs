@@ -47,6 +47,8 @@ pub enum Source {
     File(FileValue),
     /// A line of "One input per line".
     Line(String),
+    /// A row of "Inputs from a CSV": a value per input id.
+    Row(std::collections::BTreeMap<String, InputValue>),
 }
 
 /// An item's state as it moves.
@@ -295,6 +297,82 @@ impl Batch {
         self.save(true);
     }
 
+    /// Adds one item per CSV row (from [`core::csv_rows`]). A file input's
+    /// cell names a file added with "Files": that file moves into the row.
+    /// Nothing is added when a named file is missing.
+    pub fn add_rows(&self, rows: Vec<std::collections::BTreeMap<String, String>>, spec: &Spec) -> Result<usize, String> {
+        let file_ids: HashSet<&str> = spec.inputs.iter().filter(|i| i.kind.is_file()).map(|i| i.id.as_str()).collect();
+        let files: std::collections::HashMap<String, (usize, FileValue)> = self.items.with_untracked(|v| {
+            v.iter()
+                .filter(|i| i.status() == Status::Queued)
+                .filter_map(|i| match i.source.get_value() {
+                    Some(Source::File(f)) => Some((i.name.clone(), (i.index, f))),
+                    _ => None,
+                })
+                .collect()
+        });
+        let mut missing: Vec<String> = rows
+            .iter()
+            .flat_map(|r| r.iter().filter(|(id, cell)| file_ids.contains(id.as_str()) && !cell.is_empty()).map(|(_, cell)| cell.clone()))
+            .filter(|name| !files.contains_key(name))
+            .collect();
+        missing.sort();
+        missing.dedup();
+        if !missing.is_empty() {
+            let shown: Vec<&str> = missing.iter().take(5).map(String::as_str).collect();
+            let more = if missing.len() > 5 { format!(" and {} more", missing.len() - 5) } else { String::new() };
+            return Err(format!("The CSV names files that were not added: {}{more}. Add them with “Files” first, then the CSV.", shown.join(", ")));
+        }
+        let room = core::MAX_ITEMS.saturating_sub(self.items.with_untracked(Vec::len));
+        if rows.len() > room {
+            return Err(format!("A batch takes at most {} inputs; this CSV has {} rows. Split it.", core::MAX_ITEMS, rows.len()));
+        }
+        let mut used = HashSet::new();
+        let mut index = self.next_index();
+        let count = rows.len();
+        let added: Vec<Item> = rows
+            .into_iter()
+            .map(|row| {
+                let mut size = 0;
+                let mut preview = Vec::new();
+                let mut values = std::collections::BTreeMap::new();
+                for (id, cell) in row {
+                    if cell.is_empty() {
+                        continue;
+                    }
+                    if file_ids.contains(id.as_str()) {
+                        if let Some((from, f)) = files.get(&cell) {
+                            used.insert(*from);
+                            size += f.size;
+                            preview.push(format!("{id}: {}", f.name));
+                            values.insert(id, InputValue::File(f.clone()));
+                        }
+                    } else {
+                        size += cell.len() as u64;
+                        preview.push(format!("{id}: {cell}"));
+                        values.insert(id, InputValue::Text(cell));
+                    }
+                }
+                let name = format!("row-{:05}", index + 1);
+                let item = self.item(index, name, size, Some(core_cut(&preview.join(" · "))), Some(Source::Row(values)), ItemState::default());
+                index += 1;
+                item
+            })
+            .collect();
+        self.items.update(|v| {
+            v.retain(|i| {
+                let keep = !used.contains(&i.index);
+                if !keep {
+                    revoke_urls(i);
+                }
+                keep
+            });
+            v.extend(added);
+        });
+        self.save(true);
+        Ok(count)
+    }
+
     fn say_left_out(&self, left_out: usize) {
         if left_out > 0 {
             self.notice.set(Some(format!(
@@ -468,12 +546,16 @@ impl Batch {
     async fn payload(spec: &Spec, base: &Values, item: &Item) -> Result<crate::interface::Payload, String> {
         let source = item.source.try_get_value().flatten().ok_or("The input is no longer here. Add the file again.")?;
         let mut values = base.clone();
-        if let Some(first) = spec.inputs.first() {
-            let value = match source {
-                Source::File(f) => InputValue::File(f),
-                Source::Line(t) => InputValue::Text(t),
-            };
-            values.insert(first.id.clone(), value);
+        let first = spec.inputs.first().map(|i| i.id.clone());
+        match (source, first) {
+            (Source::Row(row), _) => values.extend(row),
+            (Source::File(f), Some(id)) => {
+                values.insert(id, InputValue::File(f));
+            }
+            (Source::Line(t), Some(id)) => {
+                values.insert(id, InputValue::Text(t));
+            }
+            _ => {}
         }
         build(&Request { spec: spec.clone(), values }).await
     }
@@ -638,9 +720,11 @@ impl Batch {
             s.started_ms = js_sys::Date::now();
         });
         let payload = Self::payload(spec, base, item).await.map_err(ApiError::InvalidInput)?;
-        let (_, mime) = payload.upload_name();
+        let (upload, mime) = payload.upload_name();
         let blob = upload_blob(&payload, &mime)?;
-        let key = core::input_key(&plan.input_prefix, &self.id.get_value(), item.index, &item.name);
+        // A CSV row's name has no extension: take the one of what it sends.
+        let name = if item.name.contains('.') { item.name.clone() } else { format!("{}-{upload}", item.name) };
+        let key = core::input_key(&plan.input_prefix, &self.id.get_value(), item.index, &name);
         let target = client.upload_target(&key, &mime).await?;
         let state = item.state;
         client
