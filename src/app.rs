@@ -25,6 +25,13 @@ pub fn App() -> impl IntoView {
     let search = window().location().search().unwrap_or_default();
     let base = routes::detect_base(&pathname);
     let embedded = embed_mode(&pathname, &search);
+    // A share link's inputs wait for the service's page, through a login if need be.
+    let hash = window().location().hash().unwrap_or_default();
+    if hash.starts_with(crate::interface::share::PREFIX) {
+        if let Some(name) = routes::strip_base(&pathname, &base).strip_prefix("/services/").filter(|n| !n.is_empty() && !n.contains('/')) {
+            crate::session::store::save_shared(name, &hash);
+        }
+    }
     provide_context(AppBase(base.clone()));
     provide_session();
     provide_relogin();

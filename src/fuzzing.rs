@@ -138,7 +138,9 @@ pub fn run_body(data: &[u8]) {
         // The documented exception: base64 that could be a word or a digest
         // of bytes that are not recognisable stays text.
         let b64 = body.trim_end().as_bytes();
-        let excused = decode::base64_needs_evidence(b64) && decode::sniff(data) == decode::Kind::Binary;
+        // And under 16 characters, letters only ("Done", "test") is always a word.
+        let short_word = b64.len() < 16 && b64.iter().all(u8::is_ascii_alphabetic);
+        let excused = short_word || (decode::base64_needs_evidence(b64) && decode::sniff(data) == decode::Kind::Binary);
         if !excused {
             assert!(back.was_base64, "base64 of {} bytes not seen as base64", data.len());
             assert_eq!(back.bytes, data, "base64 round trip");

@@ -129,6 +129,19 @@ fn plain_stdout_bodies_stay_text() {
     assert_eq!((out.was_base64, out.detected.kind), (false, Kind::Text));
 }
 
+/// Found by the fuzzer (corpus `run_body/crash-short-letters-only-base64-is-a-word`):
+/// the base64 of "2(220)" is `MigyMjAp`, letters only and under 16 characters, which
+/// reads as a word. It stays text, as every such word does; the target's invariant
+/// now says so too.
+#[test]
+fn short_letters_only_base64_is_a_word() {
+    let out = decode_run_body(b"MigyMjAp\n");
+    assert!(!out.was_base64);
+    assert_eq!(out.bytes, b"MigyMjAp");
+    // With a digit it is base64.
+    assert_eq!(decode_run_body(b"MjIwKQ==\n").bytes, b"220)");
+}
+
 #[test]
 fn words_are_not_base64() {
     let words = [

@@ -305,3 +305,27 @@ async fn a_csv_gives_each_row_its_inputs_with_files_named_from_above() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whole_folder_becomes_one_input_per_file() {
+    let oscar = stand_in(Options::default()).await;
+    let first = e2e::temp_file("a.png", &fixtures::png(8, 8, [10, 200, 10]));
+    let dir = first.parent().map(Path::to_path_buf).expect("folder");
+    std::fs::create_dir_all(dir.join("more")).expect("subfolder");
+    std::fs::write(dir.join("b.png"), fixtures::png(8, 8, [200, 10, 10])).expect("b");
+    std::fs::write(dir.join("more/c.png"), fixtures::png(8, 8, [10, 10, 200])).expect("c");
+    with_app(move |page| async move {
+        open_batch(&page, &oscar, "plants-classification-sync").await;
+        page.field("Folder").await.send_keys(&dir.display().to_string()).await.expect("choose a folder");
+        let mut names: Vec<String> = eventually("the folder's three files", || async {
+            let r = rows(&page).await;
+            (r.len() == 3).then_some(r.into_iter().map(|r| r.0).collect())
+        })
+        .await;
+        names.sort();
+        assert_eq!(names, ["a.png", "b.png", "c.png"], "its subfolders too");
+        page.press("Run all").await;
+        wait_done(&page, "3 of 3 done").await;
+    })
+    .await;
+}

@@ -11,6 +11,7 @@ pub mod inputs;
 pub mod listing;
 pub mod outputs;
 pub mod payload;
+pub mod share;
 pub mod spec;
 pub mod table;
 pub mod values;

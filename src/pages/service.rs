@@ -4,7 +4,7 @@ use crate::components::{ErrorAlert, InterfaceEditor};
 use crate::context::use_base;
 use crate::interface::payload;
 use crate::interface::spec::{resolve_as, Expected, Resolved, Source};
-use crate::interface::{AsyncPlan, InputKind, Modes};
+use crate::interface::{share, AsyncPlan, InputKind, InputValue, Modes};
 use crate::net;
 use crate::oscar::{ApiError, Service};
 use crate::routes;
@@ -172,6 +172,35 @@ fn RunView(
     let expected = RwSignal::new(None::<Expected>);
     let hint = Signal::derive(move || spec.with(|s| s.outputs.first().cloned()));
     let jobs_href = use_base().href(&routes::jobs(&name));
+    // A share link's inputs, once, into the form; it never runs on its own.
+    let shared_note = RwSignal::new(None::<String>);
+    if let Some(pairs) = store::take_shared(&name).as_deref().and_then(share::parse) {
+        let sp = spec.get_untracked();
+        let fitting = share::values_for(&sp, &pairs);
+        let mut labels = Vec::new();
+        for (id, value) in fitting {
+            if let Some(input) = sp.inputs.iter().find(|i| i.id == id) {
+                values.of(input).set(InputValue::Text(value));
+                labels.push(if input.label.is_empty() { input.id.clone() } else { input.label.clone() });
+            }
+        }
+        shared_note.set(Some(if labels.is_empty() {
+            "This shared link's inputs do not fit this page (its interface may have changed since): nothing was filled in.".into()
+        } else {
+            format!("Inputs from a shared link: {}. Check them, then press Run.", labels.join(", "))
+        }));
+    }
+    let link = RwSignal::new(None::<(String, Vec<String>, bool)>);
+    let page_href = use_base().href(&routes::service(&name));
+    let copy_link = move |_| {
+        let sp = spec.get_untracked();
+        let (fragment, left_out) = share::fragment(&sp, &values.now(&sp));
+        let url = format!("{}{page_href}{fragment}", window().location().origin().unwrap_or_default());
+        leptos::task::spawn_local(async move {
+            let copied = crate::browser::copy_text(&url).await;
+            let _ = link.try_set(Some((url, left_out, copied)));
+        });
+    };
     let kind_now = move || spec.with(|s| s.inputs.first().and_then(|i| i.kind.input_kind()));
     let output_service = name.clone();
     let page_name = name.clone();
@@ -206,6 +235,7 @@ fn RunView(
                         </div>
                     </Show>
                 </div>
+                {move || shared_note.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
                 {move || {
                     let sp = spec.get();
                     let title = (!sp.title.is_empty() && sp.title != page_name).then(|| view! { <p class="spec-title">{sp.title.clone()}</p> });
@@ -260,6 +290,15 @@ fn RunView(
                     </Show>
                     <span class="field__hint">"Ctrl+Enter runs"</span>
                 </div>
+                <div class="share-row">
+                    <button type="button" class="button button--ghost" on:click=copy_link>"Copy link"</button>
+                    <span class="field__hint">"A link to this page with the typed inputs after its “#”, which browsers never send to a server. Files and credentials are never in it."</span>
+                </div>
+                {move || link.get().map(|(url, left_out, copied)| view! {
+                    <label class="field__label" for="share-link">{if copied { "Link copied" } else { "Copy this link" }}</label>
+                    <input id="share-link" class="field__input mono" readonly prop:value=url/>
+                    {(!left_out.is_empty()).then(|| view! { <p class="field__hint">{format!("Not in the link: {}.", left_out.join(", "))}</p> })}
+                })}
             </section>
             <section class="panel" aria-labelledby="output-title" aria-busy=move || run.running().to_string()>
                 <div class="panel__head"><h2 id="output-title">"Output"</h2></div>

@@ -119,3 +119,24 @@ pub fn clear_batch(service: &str) {
         let _ = s.remove_item(&batch_key(service));
     }
 }
+
+/// A share link's fragment, kept from the moment the app opened on it until
+/// the service's page takes it (a login may come between). Inputs only.
+fn shared_key(service: &str) -> String {
+    format!("oscar-visor.shared.{service}")
+}
+
+/// Keeps the fragment a share link to `service` opened with.
+pub fn save_shared(service: &str, fragment: &str) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(&shared_key(service), fragment);
+    }
+}
+
+/// Takes (and forgets) the fragment a share link to `service` brought.
+pub fn take_shared(service: &str) -> Option<String> {
+    let s = storage()?;
+    let fragment = s.get_item(&shared_key(service)).ok().flatten()?;
+    let _ = s.remove_item(&shared_key(service));
+    Some(fragment)
+}
