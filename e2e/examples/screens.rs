@@ -34,6 +34,18 @@ async fn main() {
             page.open("/services/grayify").await;
             page.wait_text(".facts-row--page", |t| t.contains("Image")).await;
             shoot(format!("service-{w}")).await;
+            page.open("/services/plants-classification-sync").await;
+            page.wait_text("h2", |t| t == "Input").await;
+            page.press("Batch").await;
+            let files: Vec<String> = [[220, 30, 40], [30, 200, 60], [235, 200, 40]]
+                .iter()
+                .enumerate()
+                .map(|(i, rgb)| e2e::temp_file(&format!("leaf-{i}.png"), &oscar_sandbox::fixtures::png(24, 24, *rgb)).display().to_string())
+                .collect();
+            page.field("Files").await.send_keys(&files.join("\n")).await.expect("files");
+            page.press("Run all").await;
+            page.wait_text(".batch__line", |t| t.starts_with("3 of 3 done")).await;
+            shoot(format!("batch-{w}")).await;
             page.press("Log out").await;
             page.wait_path("login", |p| p.starts_with("/login")).await;
         }

@@ -80,7 +80,7 @@ pub fn BatchPanel(
         problem.set(None);
         let files: Vec<FileValue> = files.into_iter().map(file_value).collect();
         let (zips, plain): (Vec<FileValue>, Vec<FileValue>) =
-            files.into_iter().partition(|f| unpack.get_untracked() && (f.name.to_ascii_lowercase().ends_with(".zip") || f.mime == "application/zip"));
+            files.into_iter().partition(|f| unpack.get_untracked() && (f.name.to_ascii_lowercase().ends_with(".zip") || matches!(f.mime.as_str(), "application/zip" | "application/x-zip-compressed")));
         batch.add_files(plain);
         for z in zips {
             spawn_local(async move {
@@ -358,7 +358,12 @@ pub fn BatchPanel(
 #[component]
 fn SortHeader(label: &'static str, by: SortBy, sort: RwSignal<SortBy>) -> impl IntoView {
     view! {
-        <th scope="col" aria-sort=move || if sort.get() == by { "ascending" } else { "none" }>
+        <th scope="col" aria-sort=move || match (sort.get() == by, by) {
+            (false, _) => "none",
+            // The longest first.
+            (true, SortBy::Time) => "descending",
+            (true, _) => "ascending",
+        }>
             <button type="button" class="batch-table__sort" on:click=move |_| sort.set(by)>{label}</button>
         </th>
     }
