@@ -22,6 +22,9 @@ async fn open_batch(page: &Page, oscar: &Sandbox, service: &str) {
     page.wait_text("h2", |t| t == "Input").await;
     page.press("Batch").await;
     page.wait_text("h2", |t| t == "Results").await;
+    // Only the chosen tab shows: the single run's panels are out of sight.
+    let shown = page.js("return [document.getElementById('tab-single').checkVisibility(), document.getElementById('tab-batch').checkVisibility(), document.getElementById('tab-button-batch').getAttribute('aria-selected')]").await;
+    assert_eq!(shown, json!([false, true, "true"]), "the Batch tab shows alone");
 }
 
 /// Gives the "Files" picker several files at once.

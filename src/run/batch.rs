@@ -32,10 +32,11 @@ const SLACK_SECS: i64 = 10;
 const JOB_PAGES: usize = 10;
 /// Jobs are read every this many listings.
 const JOBS_EVERY: u32 = 3;
-/// Output summaries fetched per listing (the rest wait for the next one).
-const SUMMARIES_PER_POLL: usize = 24;
-/// Output summaries fetched per listing while uploads are still going on.
+/// Output summaries fetched per look while uploads are still going on: they
+/// compete with the uploads for the storage's connections.
 const SUMMARIES_WHILE_UPLOADING: usize = 4;
+/// Output summaries fetched at once once the uploads are done.
+const SUMMARIES_AT_ONCE: usize = 6;
 /// The log text an item keeps (its tail).
 const LOG_KEEP: usize = 16 * 1024;
 /// Saved at most this often while the batch runs.
@@ -809,17 +810,21 @@ impl Batch {
                 next_look = js_sys::Date::now() + f64::from(pace.next(changed));
             }
             // While uploads go on they come first: a few summaries per look.
-            let summaries = if uploading { SUMMARIES_WHILE_UPLOADING } else { SUMMARIES_PER_POLL };
-            for _ in 0..summaries {
-                let Some((index, key, seconds)) = to_summarize.pop_front() else { break };
-                if let (Some(item), Some((bucket, _))) = (self.by_index(index), &output) {
-                    self.summarize_output(&client, bucket, &key, &item).await;
+            let summaries = if uploading { SUMMARIES_WHILE_UPLOADING } else { SUMMARIES_AT_ONCE };
+            // A few at once: each is a small GET, and one after the other they add up.
+            let take: Vec<(usize, String, f64)> = (0..summaries).map_while(|_| to_summarize.pop_front()).collect();
+            if let Some((bucket, _)) = &output {
+                let client = &client;
+                futures::future::join_all(take.into_iter().map(|(index, key, seconds)| async move {
+                    let Some(item) = self.by_index(index) else { return };
+                    self.summarize_output(client, bucket, &key, &item).await;
                     let _ = item.state.try_update(|s| {
                         s.status = Status::Done;
                         s.seconds = Some(seconds);
                         s.error = None;
                     });
-                }
+                }))
+                .await;
             }
             self.save(changed);
             if to_summarize.is_empty() || uploading {
