@@ -150,7 +150,8 @@ pub struct Batch {
     client: StoredValue<Option<Rc<StorageClient>>, LocalStorage>,
     output: StoredValue<Option<(String, String)>>,
     seen_jobs: StoredValue<HashSet<String>>,
-    saved_at: StoredValue<(bool, f64)>,
+    /// `Date.now()` of the last save.
+    saved_at: StoredValue<f64>,
 }
 
 impl Batch {
@@ -176,7 +177,7 @@ impl Batch {
             client: StoredValue::new_local(None),
             output: StoredValue::new(None),
             seen_jobs: StoredValue::new(HashSet::new()),
-            saved_at: StoredValue::new((false, 0.0)),
+            saved_at: StoredValue::new(0.0),
         };
         let items = batch.items;
         on_cleanup(move || {
@@ -1009,15 +1010,12 @@ impl Batch {
 
     /// Saves the state for a reload; while running, at most once a second.
     fn save(&self, now: bool) {
-        let Some((dirty, last)) = self.saved_at.try_get_value() else { return };
+        let Some(last) = self.saved_at.try_get_value() else { return };
         let t = js_sys::Date::now();
         if !now && t - last < SAVE_EVERY_MS {
-            if !dirty {
-                self.saved_at.set_value((true, last));
-            }
             return;
         }
-        self.saved_at.set_value((false, t));
+        self.saved_at.set_value(t);
         let service = self.service.get_value();
         let items: Vec<SavedItem> = self.items.with_untracked(|v| {
             v.iter()
