@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132.0.0
 AXE_VERSION=4.10.3
+# GRyCAP's Python client: the e2e tier runs the page's Python snippets with it.
+OSCAR_PYTHON_VERSION=2.2.0
+PYENV="$VISOR_TOOLS/py"
 # wasm-split-cli cuts the release wasm into chunks (scripts/build-wasm.sh). It
 # must understand the split points of the wasm_split_helpers in Cargo.lock.
 WSPLIT_VERSION=0.2.4
@@ -64,6 +67,17 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+if [ "$("$PYENV/bin/python" -c 'import importlib.metadata as m; print(m.version("oscar-python"))' 2>/dev/null)" != "$OSCAR_PYTHON_VERSION" ]; then
+  say "installing oscar-python $OSCAR_PYTHON_VERSION into $PYENV from PyPI"
+  if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' 2>/dev/null; then
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+    $SUDO apt-get install -y -qq python3-venv >/dev/null
+  fi
+  rm -rf "$PYENV"
+  python3 -m venv "$PYENV"
+  "$PYENV/bin/pip" install --quiet --disable-pip-version-check "oscar-python==$OSCAR_PYTHON_VERSION"
+fi
+
 # trunk runs cargo with --offline, so every crate must already be local.
 cargo fetch --locked >/dev/null 2>&1 || cargo fetch --locked
-say "tools ready: trunk $TRUNK_VERSION, wasm-bindgen $WB_VERSION, wasm-split-cli $WSPLIT_VERSION, wasm-opt $BINARYEN_VERSION, axe-core $AXE_VERSION, $(chromium --version 2>/dev/null | head -1)"
+say "tools ready: trunk $TRUNK_VERSION, wasm-bindgen $WB_VERSION, wasm-split-cli $WSPLIT_VERSION, wasm-opt $BINARYEN_VERSION, axe-core $AXE_VERSION, oscar-python $OSCAR_PYTHON_VERSION, $(chromium --version 2>/dev/null | head -1)"

@@ -67,6 +67,9 @@ async fn every_page_and_state_passes_axe() {
         page.press("A shouted leaf").await;
         finished(&page).await;
         audit(&page, "json output", &mut found).await;
+        page.client.find(fantoccini::Locator::Css("details.api summary")).await.expect("Use via API").click().await.expect("open");
+        page.wait_text("#tab-api-curl pre", |t| t.contains("/run/image-caption")).await;
+        audit(&page, "API snippets", &mut found).await;
         page.open("/services/table-stats").await;
         page.wait_text("h2", |t| t == "Input").await;
         page.press("Plants table").await;

@@ -225,6 +225,11 @@ impl Sandbox {
         self.state.store.cors.store(on, Ordering::SeqCst);
     }
 
+    /// A service's token (what `GET /system/services/<name>` tells its owner).
+    pub fn service_token(&self, name: &str) -> Option<String> {
+        self.state.get(name).map(|s| s.token)
+    }
+
     /// Give every service a new token, as OSCAR before v4 did on each
     /// service update (§12); clients holding the old one get 401.
     pub fn rotate_tokens(&self) {

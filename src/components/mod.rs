@@ -1,6 +1,7 @@
 //! Reusable view pieces, one component per file.
 
 mod alert;
+pub mod api_snippets;
 mod app_header;
 pub mod batch_panel;
 mod guard;
@@ -12,6 +13,7 @@ mod relogin;
 mod service_card;
 pub mod run_output;
 pub mod spec_form;
+pub mod tabs;
 
 pub use alert::{ApiErrorAlert, ErrorAlert};
 pub use app_header::AppHeader;

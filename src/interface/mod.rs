@@ -12,6 +12,7 @@ pub mod listing;
 pub mod outputs;
 pub mod payload;
 pub mod share;
+pub mod snippets;
 pub mod spec;
 pub mod table;
 pub mod values;

@@ -12,6 +12,8 @@ use crate::components::batch_panel::BatchPanel;
 use crate::run::batch::Batch;
 use crate::run::{How, Request, Run, Target};
 use crate::session::{store, use_session};
+use crate::components::api_snippets::ApiSnippets;
+use crate::components::tabs::TabList;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -141,6 +143,8 @@ fn RunView(
     });
 
     let batch_plan = plan.clone();
+    let api_plan = plan.clone();
+    let api_service = name.clone();
     let start = {
         let name = name.clone();
         move || {
@@ -206,7 +210,7 @@ fn RunView(
     let page_name = name.clone();
     let batch = Batch::new(name.clone(), service.token.expose().to_string());
     // A batch a reload left in flight opens on its tab.
-    let tab = RwSignal::new(if batch.items.with_untracked(|v| v.iter().any(|i| !i.status().is_final())) { Tab::Batch } else { Tab::Single });
+    let tab = RwSignal::new(usize::from(batch.items.with_untracked(|v| v.iter().any(|i| !i.status().is_final()))));
 
     view! {
         <dl class="facts-row facts-row--page">
@@ -216,8 +220,9 @@ fn RunView(
             <div><dt>"Runs"</dt><dd><span class="badge" class:badge--sync=modes.sync class:badge--async=modes.asynchronous>{modes.label()}</span></dd></div>
             <div><dd><a href=jobs_href>"Jobs and logs"</a></dd></div>
         </dl>
-        <Tabs tab/>
-        <div class="run-layout" id="tab-single" role="tabpanel" aria-labelledby="tab-button-single" hidden=move || tab.get() != Tab::Single>
+        <TabList label="How to run" tabs=RUN_TABS selected=tab/>
+        <div id="tab-single" role="tabpanel" aria-labelledby="tab-button-single" hidden=move || tab.get() != SINGLE>
+        <div class="run-layout">
             <section class="panel" aria-labelledby="input-title" on:keydown=on_keydown>
                 <div class="panel__head">
                     <h2 id="input-title">"Input"</h2>
@@ -309,52 +314,14 @@ fn RunView(
                 </Show>
             </section>
         </div>
-        <div id="tab-batch" role="tabpanel" aria-labelledby="tab-button-batch" hidden=move || tab.get() != Tab::Batch>
+        <ApiSnippets service=api_service spec form mode plan=api_plan run/>
+        </div>
+        <div id="tab-batch" role="tabpanel" aria-labelledby="tab-button-batch" hidden=move || tab.get() == SINGLE>
             <BatchPanel batch spec values modes plan=batch_plan hint/>
         </div>
     }
 }
 
-/// The run page's two tabs.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Tab {
-    Single,
-    Batch,
-}
-
-/// "Single" and "Batch", as an ARIA tab list: arrow keys, Home and End move
-/// between them.
-#[component]
-fn Tabs(tab: RwSignal<Tab>) -> impl IntoView {
-    let on_key = move |e: KeyboardEvent| {
-        let next = match e.key().as_str() {
-            "ArrowRight" | "ArrowLeft" => Some(if tab.get_untracked() == Tab::Single { Tab::Batch } else { Tab::Single }),
-            "Home" => Some(Tab::Single),
-            "End" => Some(Tab::Batch),
-            _ => None,
-        };
-        if let Some(t) = next {
-            e.prevent_default();
-            tab.set(t);
-            let id = if t == Tab::Single { "tab-button-single" } else { "tab-button-batch" };
-            if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) {
-                if let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
-                    let _ = el.focus();
-                }
-            }
-        }
-    };
-    let button = move |t: Tab, id: &'static str, panel: &'static str, label: &'static str| {
-        view! {
-            <button type="button" role="tab" id=id class="tabs__tab" aria-controls=panel
-                aria-selected=move || (tab.get() == t).to_string() tabindex=move || if tab.get() == t { "0" } else { "-1" }
-                on:click=move |_| tab.set(t)>{label}</button>
-        }
-    };
-    view! {
-        <div class="tabs" role="tablist" aria-label="How to run" on:keydown=on_key>
-            {button(Tab::Single, "tab-button-single", "tab-single", "Single")}
-            {button(Tab::Batch, "tab-button-batch", "tab-batch", "Batch")}
-        </div>
-    }
-}
+/// The run page's two tabs; the first is the single run.
+const RUN_TABS: &[(&str, &str)] = &[("single", "Single"), ("batch", "Batch")];
+const SINGLE: usize = 0;

@@ -229,7 +229,7 @@ impl Run {
             Some(key) => Some(self.download(&key).await?),
             None => None,
         };
-        Ok(Outcome { shown, seconds: self.seconds(), input_summary: summary })
+        Ok(Outcome { shown, seconds: self.seconds(), input_summary: summary, base64: false })
     }
 
     async fn download(&self, key: &str) -> Result<Shown, ApiError> {

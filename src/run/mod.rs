@@ -90,6 +90,8 @@ pub struct Outcome {
     pub seconds: f64,
     /// What was sent, in one line.
     pub input_summary: String,
+    /// A `/run` answer that held an output file in base64 (not the script's text).
+    pub base64: bool,
 }
 
 /// What to run: the interface and the form's values at the click.

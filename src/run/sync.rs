@@ -34,8 +34,9 @@ impl Run {
             return Err(ApiError::Cancelled);
         }
         let out = decode_run_body(&answer);
+        let base64 = out.was_base64;
         let shown = Shown { name: format!("output.{}", out.detected.kind.extension()), bytes: Arc::from(out.bytes) };
         let _ = self.logs.try_set(out.logs);
-        Ok(Outcome { shown: Some(shown), seconds: self.seconds(), input_summary: summary })
+        Ok(Outcome { shown: Some(shown), seconds: self.seconds(), input_summary: summary, base64 })
     }
 }
