@@ -210,6 +210,9 @@ async fn one_input_per_line_runs_cowsay_once_per_line() {
         let open = page.client.find(Locator::Css(".batch-row:nth-child(2) .batch-row__actions button")).await.expect("Open");
         open.click().await.expect("open the second row");
         page.wait_text(".batch-opened", |t| t.contains("from a batch")).await;
+        // The whole batch is one run in the history.
+        page.press("History").await;
+        page.wait_text(".history-run__text", |t| t.contains("batch (sync) · succeeded") && t.contains("2 inputs") && t.contains("2 done")).await;
     })
     .await;
 }

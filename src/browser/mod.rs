@@ -4,6 +4,7 @@
 //! (that is `session`).
 
 pub mod embed;
+pub mod history;
 pub mod media;
 
 use crate::interface::{BlobRef, FileValue};

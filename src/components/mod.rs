@@ -5,6 +5,7 @@ pub mod api_snippets;
 mod app_header;
 pub mod batch_panel;
 mod guard;
+pub mod history_panel;
 pub mod inputs;
 mod interface_editor;
 mod login_form;

@@ -203,7 +203,9 @@ pub fn summarize(bytes: &[u8]) -> Summary {
                     image: false,
                 };
             }
-            let first = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("(empty)");
+            // The first line that says something: ASCII art starts with a rule of `_`.
+            let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+            let first = lines.clone().find(|l| l.chars().any(char::is_alphanumeric)).or_else(|| lines.next()).unwrap_or("(empty)");
             plain(cut(first, SUMMARY_CHARS))
         }
         _ if size == 0 => plain("(empty)".into()),
@@ -520,6 +522,8 @@ mod tests {
         let s = summarize(labels);
         assert_eq!((s.label.as_deref(), s.line.as_str()), (Some("rose"), "rose · 91%"));
         assert_eq!(summarize(b"\n  hello world\nmore").line, "hello world");
+        assert_eq!(summarize(b" _____\n< moo >\n -----").line, "< moo >", "cowsay's rule says nothing");
+        assert_eq!(summarize(b"---\n***").line, "---");
         let long = "x".repeat(200);
         assert_eq!(summarize(long.as_bytes()).line.chars().count(), SUMMARY_CHARS + 1);
         let png = b"\x89PNG\r\n\x1a\n0000000000000000";

@@ -7,6 +7,7 @@ pub mod asyncplan;
 pub mod batch;
 pub mod blob;
 pub mod examples;
+pub mod history;
 pub mod inputs;
 pub mod listing;
 pub mod outputs;

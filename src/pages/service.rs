@@ -10,9 +10,10 @@ use crate::oscar::{ApiError, Service};
 use crate::routes;
 use crate::components::batch_panel::BatchPanel;
 use crate::run::batch::Batch;
-use crate::run::{How, Request, Run, Target};
+use crate::run::{How, Phase, Request, Run, Target};
 use crate::session::{store, use_session};
 use crate::components::api_snippets::ApiSnippets;
+use crate::components::history_panel::{values_of, History, HistoryPanel};
 use crate::components::tabs::TabList;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
@@ -142,6 +143,18 @@ fn RunView(
         }
     });
 
+    let endpoint = session.0.with_untracked(|s| s.as_ref().map(|s| s.endpoint.to_string()).unwrap_or_default());
+    let history = History::new(&endpoint, &name);
+    // What this page last started, for its record in the history.
+    let last_request = StoredValue::new(None::<Request>);
+    let plan_kind = if plan.is_some() { "async" } else { "job" };
+    Effect::new(move |before: Option<Phase>| {
+        let now = run.phase.get();
+        if before.is_some_and(Phase::is_active) && matches!(now, Phase::Done | Phase::Failed) {
+            history.record(run, last_request.get_value(), plan_kind);
+        }
+        now
+    });
     let batch_plan = plan.clone();
     let api_plan = plan.clone();
     let api_service = name.clone();
@@ -155,6 +168,7 @@ fn RunView(
             let spec = spec.get_untracked();
             let values = values.now(&spec);
             let target = Target { session, service: name.clone(), how: mode.get_untracked(), plan: plan.clone() };
+            last_request.set_value(Some(Request { spec: spec.clone(), values: values.clone() }));
             run.start(target, Request { spec, values });
         }
     };
@@ -209,9 +223,34 @@ fn RunView(
     let output_service = name.clone();
     let page_name = name.clone();
     let batch = Batch::new(name.clone(), service.token.expose().to_string());
+    // A batch is recorded once all of it is final.
+    Effect::new(move |before: Option<bool>| {
+        let busy = batch.running.get() || batch.watching.get();
+        let all_final = batch.items.with(|v| !v.is_empty() && v.iter().all(|i| i.status().is_final()));
+        if before == Some(true) && !busy && all_final {
+            history.record_batch(batch);
+        }
+        busy
+    });
     // A batch a reload left in flight opens on its tab.
-    let tab = RwSignal::new(usize::from(batch.items.with_untracked(|v| v.iter().any(|i| !i.status().is_final()))));
+    let tab = RwSignal::new(if batch.items.with_untracked(|v| v.iter().any(|i| !i.status().is_final())) { BATCH } else { SINGLE });
 
+    // "Run again": the run's inputs back in the form, on the Single tab.
+    let on_run_again = Callback::new(move |stored: send_wrapper::SendWrapper<crate::browser::history::Stored>| {
+        let sp = spec.get_untracked();
+        let (given, missing) = values_of(&stored, &sp);
+        for input in &sp.inputs {
+            if let Some(v) = given.get(&input.id) {
+                values.of(input).set(v.clone());
+            }
+        }
+        let mut note = format!("Inputs from the run of {}. Check them, then press Run.", crate::components::history_panel::when(stored.record.at_ms));
+        if !missing.is_empty() {
+            note.push_str(&format!(" Not kept, choose again: {}.", missing.join(", ")));
+        }
+        shared_note.set(Some(note));
+        tab.set(SINGLE);
+    });
     view! {
         <dl class="facts-row facts-row--page">
             <div><dt>"Image"</dt><dd class="mono">{service.image.clone()}</dd></div>
@@ -316,12 +355,17 @@ fn RunView(
         </div>
         <ApiSnippets service=api_service spec form mode plan=api_plan run/>
         </div>
-        <div id="tab-batch" role="tabpanel" aria-labelledby="tab-button-batch" hidden=move || tab.get() == SINGLE>
+        <div id="tab-batch" role="tabpanel" aria-labelledby="tab-button-batch" hidden=move || tab.get() != BATCH>
             <BatchPanel batch spec values modes plan=batch_plan hint/>
+        </div>
+        <div id="tab-history" role="tabpanel" aria-labelledby="tab-button-history" hidden=move || tab.get() != HISTORY>
+            <HistoryPanel history hint on_run_again/>
         </div>
     }
 }
 
-/// The run page's two tabs; the first is the single run.
-const RUN_TABS: &[(&str, &str)] = &[("single", "Single"), ("batch", "Batch")];
+/// The run page's tabs.
+const RUN_TABS: &[(&str, &str)] = &[("single", "Single"), ("batch", "Batch"), ("history", "History")];
 const SINGLE: usize = 0;
+const BATCH: usize = 1;
+const HISTORY: usize = 2;

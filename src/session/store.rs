@@ -69,13 +69,27 @@ pub fn clear_pending(service: &str) {
 
 /// Interface specs the user edited are kept in `localStorage`, per cluster
 /// endpoint and service, so they survive closing the tab. They are page
-/// layouts, never secrets: nothing else of this app goes to localStorage.
+/// layouts, never secrets: besides them only the history switch goes to localStorage.
 fn spec_key(endpoint: &str, service: &str) -> String {
     format!("oscar-visor.spec.{endpoint}.{service}")
 }
 
 fn local() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
+}
+
+const HISTORY_KEEP_KEY: &str = "oscar-visor.history.keep";
+
+/// The "Keep inputs and outputs in this browser" switch (on unless turned off).
+pub fn load_history_keep() -> bool {
+    local().and_then(|s| s.get_item(HISTORY_KEEP_KEY).ok().flatten()).as_deref() != Some("off")
+}
+
+/// Remembers the switch.
+pub fn save_history_keep(on: bool) {
+    if let Some(s) = local() {
+        let _ = s.set_item(HISTORY_KEEP_KEY, if on { "on" } else { "off" });
+    }
 }
 
 /// The user's edited spec for a service, if any.
