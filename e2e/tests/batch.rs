@@ -52,6 +52,17 @@ async fn rows(page: &Page) -> Vec<(String, String, String)> {
 }
 
 /// Waits until the progress line says `n of total done`.
+/// The rows' input names, sorted, once there are `n` rows.
+async fn sorted_names(page: &Page, n: usize) -> Vec<String> {
+    let mut names: Vec<String> = eventually(&format!("{n} rows"), || async {
+        let r = rows(page).await;
+        (r.len() == n).then_some(r.into_iter().map(|r| r.0).collect())
+    })
+    .await;
+    names.sort();
+    names
+}
+
 async fn wait_done(page: &Page, line: &str) -> String {
     page.wait_text(".batch__line", |t| t.starts_with(line)).await
 }
@@ -323,13 +334,34 @@ async fn a_whole_folder_becomes_one_input_per_file() {
     with_app(move |page| async move {
         open_batch(&page, &oscar, "plants-classification-sync").await;
         page.field("Folder").await.send_keys(&dir.display().to_string()).await.expect("choose a folder");
-        let mut names: Vec<String> = eventually("the folder's three files", || async {
-            let r = rows(&page).await;
-            (r.len() == 3).then_some(r.into_iter().map(|r| r.0).collect())
-        })
-        .await;
-        names.sort();
+        let names = sorted_names(&page, 3).await;
         assert_eq!(names, ["a.png", "b.png", "c.png"], "its subfolders too");
+        page.press("Run all").await;
+        wait_done(&page, "3 of 3 done").await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_folder_becomes_one_input_per_file_subfolders_too() {
+    let oscar = stand_in(Options::default()).await;
+    let first = e2e::temp_file("leaf 1.png", &fixtures::png(8, 8, [10, 200, 10]));
+    let dir = first.parent().map(Path::to_path_buf).expect("folder");
+    std::fs::create_dir_all(dir.join("deeper/still")).expect("subfolders");
+    std::fs::write(dir.join("deeper/leaf 2.png"), fixtures::png(8, 8, [200, 10, 10])).expect("2");
+    std::fs::write(dir.join("deeper/still/leaf 3.png"), fixtures::png(8, 8, [10, 10, 200])).expect("3");
+    std::fs::write(dir.join(".DS_Store"), b"hidden").expect("hidden");
+    with_app(move |page| async move {
+        open_batch(&page, &oscar, "plants-classification-sync").await;
+        // A real drag of the folder from the desktop, through Chrome's input pipeline.
+        let at = page.js("const r = document.querySelector('#tab-batch .file-drop').getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]").await;
+        let (x, y) = (at[0].as_f64().unwrap_or_default(), at[1].as_f64().unwrap_or_default());
+        let data = serde_json::json!({"items": [], "files": [dir.display().to_string()], "dragOperationsMask": 1});
+        for kind in ["dragEnter", "dragOver", "drop"] {
+            page.cdp("Input.dispatchDragEvent", serde_json::json!({"type": kind, "x": x, "y": y, "data": data})).await;
+        }
+        let names = sorted_names(&page, 3).await;
+        assert_eq!(names, ["leaf 1.png", "leaf 2.png", "leaf 3.png"], "subfolders walked, hidden files left out");
         page.press("Run all").await;
         wait_done(&page, "3 of 3 done").await;
     })

@@ -235,3 +235,89 @@ pub fn js_error_message(err: &JsValue) -> String {
         .or_else(|| err.as_string())
         .unwrap_or_else(|| "unknown error".into())
 }
+
+/// What a drop holds as file-system entries (files and folders). The
+/// entries must be taken while the drop event lasts; `None` when the
+/// browser has no `webkitGetAsEntry` (then only `files` is there).
+pub fn dropped_entries(dt: &web_sys::DataTransfer) -> Option<Vec<JsValue>> {
+    let items = dt.items();
+    let mut out = Vec::new();
+    for i in 0..items.length() {
+        let Some(item) = items.get(i) else { continue };
+        let get = js_sys::Reflect::get(&item, &"webkitGetAsEntry".into()).ok()?.dyn_into::<js_sys::Function>().ok()?;
+        if let Ok(entry) = get.call0(&item) {
+            if !entry.is_null() && !entry.is_undefined() {
+                out.push(entry);
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Calls `method(resolve, reject)` on `target` and waits for it (the
+/// callback style of the file-system entry API).
+async fn callback_call(target: &JsValue, method: &str) -> Result<JsValue, String> {
+    let f = js_sys::Reflect::get(target, &method.into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .ok_or_else(|| format!("this browser has no {method}"))?;
+    let target = target.clone();
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        if let Err(e) = f.call2(&target, &resolve, &reject) {
+            let _ = reject.call1(&JsValue::NULL, &e);
+        }
+    });
+    JsFuture::from(promise).await.map_err(|e| js_error_message(&e))
+}
+
+/// Every file under dropped entries, folders walked in depth (hidden files
+/// left out), at most `cap`; and the entries that could not be read.
+pub async fn files_of_entries(entries: Vec<JsValue>, cap: usize) -> (Vec<File>, usize) {
+    let mut stack = entries;
+    stack.reverse();
+    let (mut files, mut unread) = (Vec::new(), 0);
+    while let Some(entry) = stack.pop() {
+        if files.len() >= cap {
+            break;
+        }
+        let name = js_sys::Reflect::get(&entry, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
+        if name.starts_with('.') {
+            continue;
+        }
+        let is_dir = js_sys::Reflect::get(&entry, &"isDirectory".into()).ok().and_then(|v| v.as_bool()).unwrap_or(false);
+        if is_dir {
+            let Ok(reader) = js_sys::Reflect::get(&entry, &"createReader".into())
+                .and_then(|f| f.dyn_into::<js_sys::Function>().map_err(JsValue::from))
+                .and_then(|f| f.call0(&entry))
+            else {
+                unread += 1;
+                continue;
+            };
+            // readEntries gives a batch at a time, until an empty one.
+            let mut children = Vec::new();
+            loop {
+                match callback_call(&reader, "readEntries").await {
+                    Ok(batch) => {
+                        let batch = Array::from(&batch);
+                        if batch.length() == 0 {
+                            break;
+                        }
+                        children.extend(batch.iter());
+                    }
+                    Err(_) => {
+                        unread += 1;
+                        break;
+                    }
+                }
+            }
+            children.sort_by_key(|c| js_sys::Reflect::get(c, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default());
+            stack.extend(children.into_iter().rev());
+        } else {
+            match callback_call(&entry, "file").await.map(|f| f.dyn_into::<File>()) {
+                Ok(Ok(f)) => files.push(f),
+                _ => unread += 1,
+            }
+        }
+    }
+    (files, unread)
+}

@@ -205,10 +205,22 @@ pub fn BatchPanel(
             crate::browser::download(core::summary_csv(&rows).as_bytes(), "text/csv", "batch-summary.csv");
         }
     };
+    // A drop may hold folders: walk them (the entries are taken now, while
+    // the event lasts); a browser without entries gives the files alone.
     let on_drop = move |e: ev::DragEvent| {
         e.prevent_default();
         hover.set(false);
-        add(all_files(e.data_transfer().and_then(|d| d.files())));
+        let Some(dt) = e.data_transfer() else { return };
+        match crate::browser::dropped_entries(&dt) {
+            Some(entries) if !entries.is_empty() => spawn_local(async move {
+                let (files, unread) = crate::browser::files_of_entries(entries, core::MAX_ITEMS + 1).await;
+                add(files);
+                if unread > 0 {
+                    let _ = problem.try_set(Some(format!("{unread} of the dropped files or folders could not be read; add them with Files or Folder.")));
+                }
+            }),
+            _ => add(all_files(dt.files())),
+        }
     };
     let picked = move |e: ev::Event| {
         let input = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
@@ -242,7 +254,7 @@ pub fn BatchPanel(
                             <input id="batch-folder" class="file-drop__input" type="file" multiple node_ref=folder on:change=picked/>
                         </div>
                     </div>
-                    <p class="field__hint">"Or drop many files here."</p>
+                    <p class="field__hint">"Or drop files or folders here."</p>
                     <label class="checkbox">
                         <input type="checkbox" prop:checked=move || unpack.get() on:change:target=move |e| unpack.set(e.target().checked())/>
                         " Unpack ZIP files into one input per entry"
