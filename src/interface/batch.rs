@@ -633,4 +633,26 @@ mod tests {
         assert_eq!(sync.items[1].status, Status::NotSent);
         assert!(SavedBatch::parse("{not json").is_none());
     }
+
+    /// The saved state stays in sessionStorage: Chromium and Firefox give an
+    /// origin 5 M characters there. A full batch of done items, with long
+    /// names, output keys and summaries, must fit (3.65 M characters today).
+    #[test]
+    fn a_full_batch_fits_in_session_storage() {
+        let items = (0..MAX_ITEMS)
+            .map(|index| SavedItem {
+                index,
+                name: format!("IMG_20261202_{index:05}_holiday-photo-long-name.jpg"),
+                size: 3_456_789,
+                status: Status::Done,
+                seconds: Some(12.25),
+                output: Some(format!("plants/output/bk3j9x2m1-{index:05}-IMG_20261202_{index:05}_holiday-photo-long-name.json")),
+                summary: Some(Summary { line: "Taraxacum officinale (dandelion) · 97%".into(), label: Some("Taraxacum officinale (dandelion)".into()), score: Some(0.9731), image: false, bytes: 4_321 }),
+                error: None,
+            })
+            .collect();
+        let batch = SavedBatch { id: "bk3j9x2m1".into(), service: "plants-classification".into(), sync: false, started_unix: 1_790_000_000, items };
+        let chars = serde_json::to_string(&batch).expect("json").chars().count();
+        assert!(chars < 4_500_000, "{chars} characters for {MAX_ITEMS} items: over 90% of the quota");
+    }
 }
