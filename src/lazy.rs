@@ -58,6 +58,18 @@ lazy_page!(
     embed_page, embed_split, run_page, preload_embed_page, view! { <pages::EmbedPage/> }
 );
 lazy_page!(
+    /// The run page's Batch tab, loaded when it first shows.
+    batch_panel, batch_split, batch_panel, preload_batch_panel, view! { <pages::BatchTab/> }
+);
+lazy_page!(
+    /// The run page's History tab, loaded when it first shows.
+    history_panel, history_split, history_panel, preload_history_panel, view! { <pages::HistoryTab/> }
+);
+lazy_page!(
+    /// "Use via API" on the run page, loaded when it is first opened.
+    api_snippets, api_split, api_snippets, preload_api_snippets, view! { <pages::ApiTab/> }
+);
+lazy_page!(
     /// The jobs page (`/services/:name/jobs`).
     jobs_page, jobs_split, jobs_page, preload_jobs_page, view! { <pages::JobsPage/> }
 );

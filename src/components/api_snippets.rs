@@ -11,17 +11,13 @@ use leptos::prelude::*;
 const TABS: &[(&str, &str)] = &[("api-curl", "curl"), ("api-cli", "oscar-cli"), ("api-python", "Python")];
 
 /// "Use via API": the run as the form stands, as a curl, oscar-cli or
-/// Python script. Made only while the section is open.
+/// Python script (in its own chunk, loaded when the section first opens).
 #[component]
 pub fn ApiSnippets(service: String, spec: Memo<Spec>, form: Memo<Values>, mode: RwSignal<How>, plan: Option<AsyncPlan>, run: Run) -> impl IntoView {
     let session = use_session();
-    let open = RwSignal::new(false);
     let tab = RwSignal::new(0usize);
     let copied = RwSignal::new(None::<(usize, bool)>);
     let made = Memo::new(move |_| -> Option<Result<Snippets, String>> {
-        if !open.get() {
-            return None;
-        }
         let (endpoint, login) = session.0.with(|s| {
             s.as_ref().map(|s| {
                 let login = match &s.credentials {
@@ -92,9 +88,7 @@ pub fn ApiSnippets(service: String, spec: Memo<Spec>, form: Memo<Values>, mode: 
         }
     };
     view! {
-        <details class="panel api" on:toggle=move |e| open.set(event_target::<web_sys::HtmlDetailsElement>(&e).open())>
-            <summary><h2 class="api__title">"Use via API"</h2></summary>
-            <p class="field__hint">
+        <p class="field__hint">
                 "These scripts send what Run sends, with the inputs as they are now. No secret is in them: they read "
                 <code>"OSCAR_ENDPOINT"</code>", "<code>"OSCAR_USER"</code>", "<code>"OSCAR_PASSWORD"</code>" and "<code>"OSCAR_TOKEN"</code>
                 " from the environment, and files by name from the folder they run in."
@@ -103,6 +97,5 @@ pub fn ApiSnippets(service: String, spec: Memo<Spec>, form: Memo<Values>, mode: 
             {panel(0)}
             {panel(1)}
             {panel(2)}
-        </details>
     }
 }

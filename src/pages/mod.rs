@@ -11,5 +11,5 @@ pub use embed::EmbedPage;
 pub use jobs::JobsPage;
 pub use login::LoginPage;
 pub use not_found::NotFound;
-pub use service::ServicePage;
+pub use service::{ApiTab, BatchTab, HistoryTab, ServicePage};
 pub use services::ServicesPage;

@@ -9,6 +9,7 @@ use crate::net;
 use crate::oscar::{ApiError, Service};
 use crate::routes;
 use crate::components::batch_panel::BatchPanel;
+use crate::lazy::{self, LazyPage};
 use crate::run::batch::Batch;
 use crate::run::{How, Phase, Request, Run, Target};
 use crate::session::{store, use_session};
@@ -251,6 +252,15 @@ fn RunView(
         shared_note.set(Some(note));
         tab.set(SINGLE);
     });
+    // The tabs and the API section load their code the first time they show.
+    let (batch_seen, history_seen, api_seen) = (RwSignal::new(false), RwSignal::new(false), RwSignal::new(false));
+    Effect::new(move |_| match tab.get() {
+        BATCH => batch_seen.set(true),
+        HISTORY => history_seen.set(true),
+        _ => {}
+    });
+    provide_context(RunParts { batch, spec, values, modes, plan: batch_plan, hint, history, on_run_again, service: api_service, form, mode, run });
+    let _ = api_plan;
     view! {
         <dl class="facts-row facts-row--page">
             <div><dt>"Image"</dt><dd class="mono">{service.image.clone()}</dd></div>
@@ -353,15 +363,54 @@ fn RunView(
                 </Show>
             </section>
         </div>
-        <ApiSnippets service=api_service spec form mode plan=api_plan run/>
+        <details class="panel api" on:toggle=move |e| { if event_target::<web_sys::HtmlDetailsElement>(&e).open() { api_seen.set(true); } }>
+            <summary><h2 class="api__title">"Use via API"</h2></summary>
+            {move || api_seen.get().then(|| view! { <LazyPage load=lazy::api_snippets/> })}
+        </details>
         </div>
         <div id="tab-batch" role="tabpanel" aria-labelledby="tab-button-batch" hidden=move || tab.get() != BATCH>
-            <BatchPanel batch spec values modes plan=batch_plan hint/>
+            {move || batch_seen.get().then(|| view! { <LazyPage load=lazy::batch_panel/> })}
         </div>
         <div id="tab-history" role="tabpanel" aria-labelledby="tab-button-history" hidden=move || tab.get() != HISTORY>
-            <HistoryPanel history hint on_run_again/>
+            {move || history_seen.get().then(|| view! { <LazyPage load=lazy::history_panel/> })}
         </div>
     }
+}
+
+/// What the run page's lazily loaded parts take (their chunks are cut
+/// apart from the page's: `crate::lazy`), handed over as context.
+#[derive(Clone)]
+struct RunParts {
+    batch: Batch,
+    spec: Memo<crate::interface::spec::Spec>,
+    values: FormValues,
+    modes: Modes,
+    plan: Option<AsyncPlan>,
+    hint: Signal<Option<crate::interface::spec::OutputSpec>>,
+    history: History,
+    on_run_again: Callback<send_wrapper::SendWrapper<crate::browser::history::Stored>>,
+    service: String,
+    form: Memo<crate::interface::payload::Values>,
+    mode: RwSignal<How>,
+    run: Run,
+}
+
+/// The Batch tab, from its chunk.
+#[component]
+pub fn BatchTab() -> impl IntoView {
+    use_context::<RunParts>().map(|p| view! { <BatchPanel batch=p.batch spec=p.spec values=p.values modes=p.modes plan=p.plan hint=p.hint/> })
+}
+
+/// The History tab, from its chunk.
+#[component]
+pub fn HistoryTab() -> impl IntoView {
+    use_context::<RunParts>().map(|p| view! { <HistoryPanel history=p.history hint=p.hint on_run_again=p.on_run_again/> })
+}
+
+/// "Use via API", from its chunk, once the section is first opened.
+#[component]
+pub fn ApiTab() -> impl IntoView {
+    use_context::<RunParts>().map(|p| view! { <ApiSnippets service=p.service spec=p.spec form=p.form mode=p.mode plan=p.plan run=p.run/> })
 }
 
 /// The run page's tabs.
