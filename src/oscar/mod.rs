@@ -16,6 +16,7 @@ pub mod service;
 pub mod sigv4;
 pub mod siteconfig;
 pub mod storage;
+pub mod workflow;
 pub mod zip;
 
 pub use auth::{Credentials, Secret};
