@@ -236,6 +236,27 @@ pub(crate) fn demo_services() -> Vec<Service> {
     annotate(&mut s, interfaces::image_caption_spec().to_string());
     out.push(s);
 
+    // Two demo workflows, chained by buckets like the OSCAR examples
+    // `mask-detector-workflow` (two stages) and `video-process` (a fan-out).
+    let stages: [(&str, &str, &str, &str, Option<(&str, &str)>); 4] = [
+        ("anon-blur", "ghcr.io/grycap/blurry-faces", "anon/input", "anon/intermediate",
+         Some(("Anonymise, then detect", "Blurs the image into 8×8 blocks; anon-detect then boxes its brightest region."))),
+        ("anon-detect", "ghcr.io/grycap/mask-detector-yolo", "anon/intermediate", "anon/result", None),
+        ("tiles-split", "ghcr.io/grycap/ffmpeg", "tiles/in", "tiles/med",
+         Some(("Split into tiles, classify each", "Cuts the image into 4 tiles; tiles-classify then labels each tile."))),
+        ("tiles-classify", "ghcr.io/grycap/darknet-v3", "tiles/med", "tiles/out", None),
+    ];
+    for (name, image, input, output, entry) in stages {
+        let mut s = base(name, image, "1.0", "1Gi", "INFO", &format!("#!/bin/bash\n\npython3 /opt/{name}.py \"$INPUT_FILE_PATH\" \"$TMP_OUTPUT_DIR\"\n"));
+        s.input = Some(vec![io(input, &[])]);
+        s.output = Some(vec![io(output, &[])]);
+        s.visibility = "public".into();
+        if let Some((title, description)) = entry {
+            annotate(&mut s, interfaces::workflow_entry_spec(title, description).to_string());
+        }
+        out.push(s);
+    }
+
     // An annotation that is not a valid spec: Visor reports it and falls back to detection.
     let mut s = base(
         "broken-spec",

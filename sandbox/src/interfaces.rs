@@ -104,6 +104,21 @@ pub(crate) fn imagemagick_spec() -> Value {
     })
 }
 
+/// The first stage of a demo workflow: one image in, run through the bucket.
+pub(crate) fn workflow_entry_spec(title: &str, description: &str) -> Value {
+    json!({
+        "visor": 1,
+        "title": title,
+        "description": description,
+        "mode": "async",
+        "inputs": [
+            {"id": "image", "kind": "image", "label": "Image",
+             "accept": ["image/png", "image/jpeg", ".png", ".jpg", ".jpeg"]}
+        ],
+        "examples": [{"label": "A leaf", "inputs": {"image": "examples/leaf.png"}}]
+    })
+}
+
 /// Deliberately invalid (`hologram` is no input kind): Visor must report it and detect.
 pub(crate) const BROKEN_SPEC: &str = r#"{"visor":1,"inputs":[{"id":"x","kind":"hologram"}]}"#;
 

@@ -170,7 +170,7 @@ async fn services_list_has_realistic_nulls() {
         .starts_with("application/json"));
     let list = r.json();
     let list = list.as_array().expect("array");
-    assert_eq!(list.len(), 14 + 25);
+    assert_eq!(list.len(), 18 + 25);
     let by = |n: &str| list.iter().find(|s| s["name"] == n).cloned().expect(n);
     let cowsay = by("cowsay");
     assert!(cowsay["input"].is_null());

@@ -163,7 +163,7 @@ fn pil_error(input: &Input, detail: Option<&str>) -> ScriptOutput {
     ))
 }
 
-fn decode_for_plants(input: &Input) -> Result<Rgb, ScriptOutput> {
+pub(super) fn decode_for_plants(input: &Input) -> Result<Rgb, ScriptOutput> {
     decode_image(input.bytes).map_err(|e| match e {
         ImageError::UnknownFormat => pil_error(input, None),
         ImageError::Corrupt(d) => pil_error(input, Some(&d)),

@@ -4,6 +4,7 @@
 
 mod image;
 mod speech;
+mod stages;
 mod table;
 mod text;
 
@@ -81,6 +82,10 @@ pub(crate) fn handler_for(name: &str) -> Handler {
         "sleep-test" => text::sleep_handler,
         "fail-test" => text::fail_handler,
         "image-caption" => image::image_caption_handler,
+        "anon-blur" => stages::anon_blur_handler,
+        "anon-detect" => stages::anon_detect_handler,
+        "tiles-split" => stages::tiles_split_handler,
+        "tiles-classify" => stages::tiles_classify_handler,
         _ => text::echo_handler,
     }
 }
