@@ -69,6 +69,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/services") view=|| view! { <Guard><ServicesPage/></Guard> }/>
                     <Route path=path!("/services/:name") view=|| view! { <Guard><LazyPage load=lazy::service_page/></Guard> }/>
                     <Route path=path!("/services/:name/jobs") view=|| view! { <Guard><LazyPage load=lazy::jobs_page/></Guard> }/>
+                    <Route path=path!("/workflows") view=|| view! { <Guard><LazyPage load=lazy::workflows_page/></Guard> }/>
+                    <Route path=path!("/workflows/:name") view=|| view! { <Guard><LazyPage load=lazy::workflow_page/></Guard> }/>
                     <Route path=path!("/embed/services/:name") view=|| view! { <LazyPage load=lazy::embed_page/> }/>
                 </Routes>
             </main>

@@ -70,6 +70,14 @@ lazy_page!(
     api_snippets, api_split, api_snippets, preload_api_snippets, view! { <pages::ApiTab/> }
 );
 lazy_page!(
+    /// The workflows page (`/workflows`).
+    workflows_page, workflows_split, workflows_page, preload_workflows_page, view! { <pages::WorkflowsPage/> }
+);
+lazy_page!(
+    /// One workflow's page (`/workflows/:name`), in the workflows chunk.
+    workflow_page, workflow_split, workflows_page, preload_workflow_page, view! { <pages::WorkflowPage/> }
+);
+lazy_page!(
     /// The jobs page (`/services/:name/jobs`).
     jobs_page, jobs_split, jobs_page, preload_jobs_page, view! { <pages::JobsPage/> }
 );

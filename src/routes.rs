@@ -6,6 +6,14 @@ pub const LOGIN: &str = "/login";
 /// The service list.
 pub const SERVICES: &str = "/services";
 
+/// The workflows of the cluster.
+pub const WORKFLOWS: &str = "/workflows";
+
+/// The page of the workflow that starts at `entry`.
+pub fn workflow(entry: &str) -> String {
+    format!("{WORKFLOWS}/{}", encode_component(entry))
+}
+
 /// The run page of a service.
 pub fn service(name: &str) -> String {
     format!("{SERVICES}/{}", encode_component(name))
@@ -38,7 +46,7 @@ pub fn safe_next(next: &str) -> Option<String> {
 
 /// The route prefixes the app owns. The router base is whatever comes before
 /// one of them in the page's path, so the same build works at `/` and `/ui/`.
-const ROUTE_HEADS: [&str; 3] = [LOGIN, SERVICES, "/embed"];
+const ROUTE_HEADS: [&str; 4] = [LOGIN, SERVICES, WORKFLOWS, "/embed"];
 
 /// Finds the base path under which the app is served, from the page's path.
 /// `/ui/services/cowsay` → `/ui`; `/services` → ``; `/visor/` → `/visor`.
@@ -116,6 +124,8 @@ mod tests {
         assert_eq!(detect_base("/loginx/services"), "/loginx");
         assert_eq!(detect_base("/embed/services/cowsay"), "");
         assert_eq!(detect_base("/ui/embed/services/cowsay"), "/ui");
+        assert_eq!(detect_base("/ui/workflows/anon-blur"), "/ui");
+        assert_eq!(detect_base("/workflows"), "");
         assert_eq!(detect_base("/services/login"), "");
         assert_eq!(detect_base("/nothing/here"), "");
         assert_eq!(detect_base("/visor/nothing/here/"), "/visor/nothing/here");

@@ -321,3 +321,11 @@ pub async fn files_of_entries(entries: Vec<JsValue>, cap: usize) -> (Vec<File>, 
     }
     (files, unread)
 }
+
+/// A unix time as the browser's locale writes it; "—" when unknown.
+pub fn local_time(unix: Option<i64>) -> String {
+    match unix {
+        Some(t) => String::from(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t as f64 * 1000.0)).to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED)),
+        None => "—".into(),
+    }
+}

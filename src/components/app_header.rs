@@ -29,6 +29,10 @@ pub fn AppHeader() -> impl IntoView {
             {move || session.get().map(|s| {
                 let log_out = log_out.clone();
                 view! {
+                    <nav class="app-header__nav" aria-label="Main">
+                        <a href=base.href(routes::SERVICES)>"Services"</a>
+                        <a href=base.href(routes::WORKFLOWS)>"Workflows"</a>
+                    </nav>
                     <div class="app-header__session">
                         <span class="app-header__cluster" title=s.endpoint.to_string()>
                             <span class="app-header__cluster-name">{s.config.display_name().to_string()}</span>

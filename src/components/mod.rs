@@ -15,6 +15,7 @@ mod service_card;
 pub mod run_output;
 pub mod spec_form;
 pub mod tabs;
+pub mod workflow_drawing;
 
 pub use alert::{ApiErrorAlert, ErrorAlert};
 pub use app_header::AppHeader;

@@ -685,6 +685,34 @@ pub fn run_over(states: &[StageState]) -> bool {
     states.iter().all(|s| s.is_final())
 }
 
+/// A workflow run in flight, kept in sessionStorage so that a reload
+/// reattaches. Names and times only, never a secret.
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct PendingWorkflow {
+    /// The first stage's service.
+    pub entry: String,
+    /// The uploaded object's key, in the entry's input bucket.
+    pub input_key: String,
+    /// How the run's objects are recognised in every stage.
+    pub marker: RunMarker,
+    /// The name the user gave, for display.
+    pub file_name: String,
+}
+
+impl PendingWorkflow {
+    /// Reads a stored run; `None` if unreadable or incomplete.
+    pub fn from_json(s: &str) -> Option<Self> {
+        let run: Self = serde_json::from_str(s).ok()?;
+        (!run.entry.is_empty() && !run.input_key.is_empty() && run.marker.unique.len() > 1).then_some(run)
+    }
+
+    /// The JSON to store.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,12 +17,7 @@ use std::sync::Arc;
 /// Outputs written this long after a job finished still count as its own.
 const OUTPUT_SLACK_SECS: i64 = 30;
 
-fn when(unix: Option<i64>) -> String {
-    match unix {
-        Some(t) => String::from(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t as f64 * 1000.0)).to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED)),
-        None => "—".into(),
-    }
-}
+use crate::browser::local_time as when;
 
 /// `/services/:name/jobs`: the service's jobs, newest first, with logs,
 /// outputs and deletion.

@@ -6,6 +6,7 @@ mod login;
 mod not_found;
 mod service;
 mod services;
+mod workflows;
 
 pub use embed::EmbedPage;
 pub use jobs::JobsPage;
@@ -13,3 +14,4 @@ pub use login::LoginPage;
 pub use not_found::NotFound;
 pub use service::{ApiTab, BatchTab, HistoryTab, ServicePage};
 pub use services::ServicesPage;
+pub use workflows::{WorkflowPage, WorkflowsPage};

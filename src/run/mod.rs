@@ -8,6 +8,7 @@
 mod asynchronous;
 pub mod batch;
 pub mod prepared;
+pub mod workflow;
 mod sync;
 
 use crate::interface::payload::{self, Payload, Values};

@@ -67,6 +67,30 @@ pub fn clear_pending(service: &str) {
     }
 }
 
+fn workflow_key(entry: &str) -> String {
+    format!("oscar-visor.workflow.{entry}")
+}
+
+/// Remembers a workflow run in flight (names and times only).
+pub fn save_pending_workflow(run: &crate::oscar::workflow::PendingWorkflow) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(&workflow_key(&run.entry), &run.to_json());
+    }
+}
+
+/// The workflow run in flight from `entry`, if any.
+pub fn load_pending_workflow(entry: &str) -> Option<crate::oscar::workflow::PendingWorkflow> {
+    let json = storage()?.get_item(&workflow_key(entry)).ok().flatten()?;
+    crate::oscar::workflow::PendingWorkflow::from_json(&json)
+}
+
+/// Forgets the workflow run from `entry`.
+pub fn clear_pending_workflow(entry: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(&workflow_key(entry));
+    }
+}
+
 /// Interface specs the user edited are kept in `localStorage`, per cluster
 /// endpoint and service, so they survive closing the tab. They are page
 /// layouts, never secrets: besides them only the history switch goes to localStorage.
