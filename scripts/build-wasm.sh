@@ -115,7 +115,7 @@ loader=$(cat <<EOF
 // asks for it under the router base it finds in the path; this is the same
 // rule (routes::detect_base): the base ends where the first route begins.
 const path = location.pathname;
-const head = path.match(/\/(login|services|embed)(\/|$)/);
+const head = path.match(/\/(login|services|workflows|embed)(\/|$)/);
 const base = (head ? path.slice(0, head.index)
   : /\/$|\/[^/]*\.[^/]*$/.test(path) ? path.slice(0, path.lastIndexOf('/')) : '').replace(/\/+$/, '');
 const preload = href => {
@@ -129,7 +129,8 @@ preload(location.origin + base + '/config.json');
 // session; without one the link leads to the login page first).
 const chunks = $prefetch;
 const page = path.match(/\/services\/[^/]+\/jobs\/?$/) ? 'jobs_page'
-  : path.match(/\/services\/[^/]+\/?$/) ? 'run_page' : null;
+  : path.match(/\/services\/[^/]+\/?$/) ? 'run_page'
+  : path.match(/\/workflows(\/[^/]+)?\/?$/) ? 'workflows_page' : null;
 const shows = path.includes('/embed/') || (() => {
   try { return sessionStorage.getItem('oscar-visor.session') !== null; } catch { return false; }
 })();

@@ -31,6 +31,18 @@ async fn main() {
             page.press("Log in").await;
             page.wait_text(".service-count", |t| t.ends_with("services")).await;
             shoot(format!("services-{w}")).await;
+            page.open("/workflows").await;
+            page.wait_text(".service-count", |t| t.ends_with("workflows")).await;
+            shoot(format!("workflows-{w}")).await;
+            page.open("/workflows/tiles-split").await;
+            page.wait_text("h2", |t| t == "Input of tiles-split").await;
+            let leaf = e2e::temp_file("leaf.png", &oscar_sandbox::fixtures::png(48, 48, [40, 180, 60]));
+            page.field("Image").await.send_keys(&leaf.display().to_string()).await.expect("file");
+            page.press("Run workflow").await;
+            page.wait_text(".workflow-run__status", |t| t.contains("went through every stage")).await;
+            shoot(format!("workflow-run-{w}")).await;
+            page.js("document.querySelector('.workflow-run').scrollIntoView()").await;
+            shoot(format!("workflow-stages-{w}")).await;
             page.open("/services/grayify").await;
             page.wait_text(".facts-row--page", |t| t.contains("Image")).await;
             shoot(format!("service-{w}")).await;

@@ -566,17 +566,24 @@ pub fn run_objects(listing: &[ObjectInfo], place: &Place, marker: &RunMarker, si
     mine
 }
 
-/// The jobs of `service` in the run's time window: created since the run
-/// reached the stage (queued ones, with no time yet, too).
-pub fn stage_jobs(jobs: &[Job], service: &str, since_unix: i64) -> Vec<Job> {
-    let since = since_unix.saturating_sub(SLACK_SECS);
-    let mut v: Vec<Job> = jobs
-        .iter()
-        .filter(|j| is_job_of(&j.name, service))
-        .filter(|j| j.creation_unix.map_or(!j.status.is_finished(), |t| t >= since))
-        .cloned()
-        .collect();
-    v.sort_by(|a, b| a.creation_unix.cmp(&b.creation_unix).then(a.name.cmp(&b.name)));
+/// The jobs of `service` that are the run's at a stage `expected` inputs
+/// reached since `since_unix`: the earliest created since then (queued
+/// ones, with no time yet, count as the newest), at most one per input.
+/// Jobs from up to [`SLACK_SECS`] before count only when too few came
+/// after, the nearest first: the storage's and the cluster's clocks may
+/// differ, but a run just before this one must not lend it its job (and a
+/// job that finished before `since_unix` never counts).
+pub fn stage_jobs(jobs: &[Job], service: &str, since_unix: i64, expected: usize) -> Vec<Job> {
+    let early = since_unix.saturating_sub(SLACK_SECS);
+    // A job that finished before the input arrived is not the input's.
+    let mine = jobs.iter().filter(|j| is_job_of(&j.name, service) && j.finish_unix.is_none_or(|f| f >= since_unix));
+    let mut after: Vec<&Job> = mine.clone().filter(|j| j.creation_unix.map_or(!j.status.is_finished(), |t| t >= since_unix)).collect();
+    after.sort_by_key(|j| (j.creation_unix.unwrap_or(i64::MAX), j.name.clone()));
+    let mut before: Vec<&Job> = mine.filter(|j| j.creation_unix.is_some_and(|t| t >= early && t < since_unix)).collect();
+    before.sort_by_key(|j| (std::cmp::Reverse(j.creation_unix), j.name.clone()));
+    let lacking = expected.saturating_sub(after.len());
+    let mut v: Vec<Job> = before.into_iter().take(lacking).chain(after).take(expected).cloned().collect();
+    v.sort_by_key(|j| (j.creation_unix.unwrap_or(i64::MAX), j.name.clone()));
     v
 }
 
@@ -815,8 +822,18 @@ mod tests {
     fn jobs_of_the_window() {
         let job = |n: u8, t: Option<i64>, status| Job { name: format!("s-{n:08}-0000-4000-8000-000000000000"), status, creation_unix: t, start_unix: None, finish_unix: None };
         let jobs = vec![job(1, Some(10), JobStatus::Succeeded), job(2, Some(100), JobStatus::Running), job(3, None, JobStatus::Pending)];
-        let got: Vec<String> = stage_jobs(&jobs, "s", 100).into_iter().map(|j| j.name[..10].to_string()).collect();
-        assert_eq!(got, ["s-00000003", "s-00000002"]);
-        assert!(stage_jobs(&jobs, "other", 0).is_empty());
+        let names = |v: Vec<Job>| v.into_iter().map(|j| j.name[..10].to_string()).collect::<Vec<_>>();
+        assert_eq!(names(stage_jobs(&jobs, "s", 100, 2)), ["s-00000002", "s-00000003"]);
+        assert_eq!(names(stage_jobs(&jobs, "s", 100, 1)), ["s-00000002"], "never more jobs than inputs");
+        assert!(stage_jobs(&jobs, "other", 0, 5).is_empty());
+        // A job of a run 4 s before this one's upload is not this run's once
+        // this run's own job is there; before that, the clock slack lets it in.
+        let earlier = vec![job(4, Some(96), JobStatus::Succeeded), job(5, Some(101), JobStatus::Running)];
+        assert_eq!(names(stage_jobs(&earlier, "s", 100, 1)), ["s-00000005"]);
+        assert_eq!(names(stage_jobs(&earlier[..1], "s", 100, 1)), ["s-00000004"]);
+        assert!(stage_jobs(&earlier[..1], "s", 120, 1).is_empty());
+        let mut over = earlier[0].clone();
+        over.finish_unix = Some(98);
+        assert!(stage_jobs(&[over], "s", 100, 1).is_empty(), "finished before the upload");
     }
 }

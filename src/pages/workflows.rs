@@ -170,11 +170,16 @@ fn WorkflowRunView(workflow: Arc<Workflow>, entry: usize, service: Service) -> i
         run.start(session, plan, Request { spec, values });
     };
     let form = Memo::new(move |_| spec.with(|sp| values.tracked(sp)));
-    let preview = move || spec.with(|sp| form.with(|v| match payload::describe(sp, v) {
-        Ok((line, _)) => line,
-        Err(why) => why,
-    }));
     let input_path = workflow.stages[entry].inputs.first().map(|p| p.path()).unwrap_or_default();
+    let to = input_path.clone();
+    // A file goes to the bucket as it is; anything else as the body a job would get.
+    let preview = move || spec.with(|sp| form.with(|v| match payload::single_file(sp, v) {
+        Some(f) => format!("Uploads {} ({}) to {to}.", f.name, size_text(f.size)),
+        None => match payload::describe(sp, v) {
+            Ok((line, _)) => line,
+            Err(why) => why,
+        },
+    }));
     let states = Signal::derive(move || run.states.get());
     let started = Signal::derive(move || run.flow.get() != Flow::Idle);
     let stages = workflow.stages.len();
@@ -191,7 +196,7 @@ fn WorkflowRunView(workflow: Arc<Workflow>, entry: usize, service: Service) -> i
                 }}
                 <p class="send-preview" role="status">{preview}</p>
                 {if can_run {
-                    view! { <p class="field__hint">{format!("Uploaded to {input_path}; each stage starts on what the one before it writes.")}</p> }.into_any()
+                    view! { <p class="field__hint">{format!("Each stage starts on what the one before it writes, from {input_path} on.")}</p> }.into_any()
                 } else {
                     view! { <p class="notice">"The first stage has no input bucket on the cluster's MinIO, so Visor cannot start this workflow. Start it by writing to its input where it reads."</p> }.into_any()
                 }}

@@ -228,13 +228,14 @@ impl WorkflowRun {
                 if workflow.states(entry, &seen)[s] != StageState::Running {
                     continue;
                 }
-                let since = if s == entry {
-                    marker.uploaded_unix
+                let inputs = workflow.inputs_of(s, entry, &seen);
+                let (since, expected) = if s == entry {
+                    (marker.uploaded_unix, 1)
                 } else {
-                    workflow.inputs_of(s, entry, &seen).iter().filter_map(|(_, o)| o.last_modified_unix).min().unwrap_or(marker.uploaded_unix)
+                    (inputs.iter().filter_map(|(_, o)| o.last_modified_unix).min().unwrap_or(marker.uploaded_unix), inputs.len())
                 };
                 let stage = &workflow.stages[s];
-                match self.look(session, &client, stage, &marker, since).await {
+                match self.look(session, &client, stage, &marker, since, expected).await {
                     Ok(now) => {
                         if now != seen[s] {
                             changed = true;
@@ -277,9 +278,9 @@ impl WorkflowRun {
 
     /// One look at a stage: its jobs first, then its outputs, so that a
     /// listing taken after the last job finished holds all it wrote.
-    async fn look(&self, session: &Session, client: &StorageClient, stage: &crate::oscar::workflow::Stage, marker: &RunMarker, since: i64) -> Result<Seen, ApiError> {
+    async fn look(&self, session: &Session, client: &StorageClient, stage: &crate::oscar::workflow::Stage, marker: &RunMarker, since: i64, expected: usize) -> Result<Seen, ApiError> {
         let page = job_list(session, &stage.name, None).await?;
-        let jobs = stage_jobs(&page.jobs, &stage.name, since);
+        let jobs = stage_jobs(&page.jobs, &stage.name, since, expected);
         let mut outputs = Vec::new();
         for place in stage.followed_outputs() {
             let listing = client.list(&place.bucket, &place.prefix).await?;
